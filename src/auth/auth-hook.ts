@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
+import type { Permission } from '../server/route-permission.js';
+import type { ApiToken, Role, TokenService } from './token-service.js';
+
+/** The lowest role that holds each permission. */
+const REQUIRED_ROLE: Record<Exclude<Permission, 'public'>, Role> = { read: 'viewer', write: 'editor', admin: 'admin' };
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return permission === 'public' || RANK[role] >= RANK[REQUIRED_ROLE[permission]];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: ApiToken;
+  }
+}
+
+/** Reads a token from `Authorization: Bearer <t>` or HTTP Basic (the password, or the user name if the password is empty). */
+export function tokenFrom(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value = ''] = header.split(' ', 2);
+  if (scheme?.toLowerCase() === 'bearer') return value.trim();
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    const user = i < 0 ? decoded : decoded.slice(0, i);
+    const password = i < 0 ? '' : decoded.slice(i + 1);
+    return password || user;
+  }
+  return undefined;
+}
+
+/**
+ * The one place access is checked. Every route declares `config.permission`;
+ * a route without one is treated as admin-only, so a forgotten declaration
+ * fails closed.
+ */
+export function registerAuth(app: FastifyInstance, tokens: TokenService, enabled: boolean): void {
+  if (!enabled) return;
+  app.addHook('onRequest', async (request, reply) => {
+    const permission: Permission = request.routeOptions.config?.permission ?? 'admin';
+    if (permission === 'public') return;
+    const secret = tokenFrom(request);
+    if (!secret) {
+      reply.header('www-authenticate', 'Basic realm="ferry", charset="UTF-8"');
+      throw new UnauthenticatedError('Authentication required: send an API token as `Authorization: Bearer <token>` (MLflow: set MLFLOW_TRACKING_TOKEN). Create one with `ferry tokens create`.');
+    }
+    const principal = await tokens.verify(secret);
+    if (!principal) throw new UnauthenticatedError('Invalid or revoked API token. Create a new one with `ferry tokens create`.');
+    if (!roleAllows(principal.role, permission)) {
+      throw new PermissionDeniedError(`Permission denied: this needs the '${REQUIRED_ROLE[permission as Exclude<Permission, 'public'>]}' role; token '${principal.name}' has '${principal.role}'.`);
+    }
+    request.principal = principal;
+  });
+}

@@ -1,0 +1,48 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { registerAuth } from '../auth/auth-hook.js';
+import type { FerryConfig } from '../config/config.js';
+import { artifactListRoute, registerArtifactProxy } from '../tracking/artifact-routes.js';
+import { experimentRoutes } from '../tracking/experiment-routes.js';
+import { loggedModelRoutes } from '../tracking/logged-model-routes.js';
+import { runRoutes } from '../tracking/run-routes.js';
+import { installErrorHandler } from './error-handler.js';
+import { installJsonBodyParser } from './json-body-parser.js';
+import { registerMlflowRoutes } from './mlflow-routes.js';
+import { createServices, type FerryServices } from './services.js';
+import { registerSystemRoutes } from './system-routes.js';
+
+export interface BuildServerOptions {
+  /** Reuse already-open services (tests, embedding); otherwise they are created from the config. */
+  services?: FerryServices;
+  /** pino logger options; false silences logging. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the Fastify app with every route, without listening. `ferry server` listens; tests use inject(). */
+export type FerryServer = FastifyInstance & { services: FerryServices };
+
+export async function buildServer(config: FerryConfig, options: BuildServerOptions = {}): Promise<FerryServer> {
+  const services = options.services ?? (await createServices(config));
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    // Long artifact uploads and downloads must not be cut off.
+    requestTimeout: 0,
+    routerOptions: { maxParamLength: 4096 },
+    // Per-request log lines cost more than a metric write; keep them for debug.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
+  });
+  installErrorHandler(app);
+  installJsonBodyParser(app);
+  registerAuth(app, services.tokens, config.auth);
+  registerSystemRoutes(app);
+  registerMlflowRoutes(app, [
+    ...experimentRoutes(services.experiments),
+    ...runRoutes(services.runs),
+    ...loggedModelRoutes(services.loggedModels),
+    artifactListRoute(services.runs, services.artifacts),
+  ]);
+  registerArtifactProxy(app, services.artifacts);
+  if (!options.services) app.addHook('onClose', async () => services.close());
+  return Object.assign(app, { services }) as unknown as FerryServer;
+}

@@ -1,0 +1,82 @@
+import type { MlflowRoute } from '../server/mlflow-routes.js';
+import type { ExperimentService } from './experiment-service.js';
+import { experimentJson, optInt, optString, reqString, stringList, tagList, viewType, type Json } from './mlflow-json.js';
+
+/** MLflow's experiment endpoints (service.proto: CreateExperiment … SetExperimentTag). */
+export function experimentRoutes(experiments: ExperimentService): MlflowRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: '/experiments/create',
+      permission: 'write',
+      handler: async (b) => ({
+        experiment_id: await experiments.create({ name: reqString(b, 'name'), artifactLocation: optString(b, 'artifact_location'), tags: tagList(b) }),
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/experiments/get',
+      permission: 'read',
+      handler: async (b) => ({ experiment: experimentJson(await experiments.get(reqString(b, 'experiment_id'))) }),
+    },
+    {
+      method: 'GET',
+      path: '/experiments/get-by-name',
+      permission: 'read',
+      handler: async (b) => ({ experiment: experimentJson(await experiments.getByName(reqString(b, 'experiment_name'))) }),
+    },
+    {
+      method: 'POST',
+      path: '/experiments/search',
+      permission: 'read',
+      alsoGet: true,
+      handler: async (b) => {
+        const page = await experiments.search({
+          filter: optString(b, 'filter'),
+          viewType: viewType(b, 'view_type'),
+          maxResults: optInt(b, 'max_results'),
+          orderBy: stringList(b, 'order_by'),
+          pageToken: optString(b, 'page_token') || undefined,
+        });
+        const out: Json = { experiments: page.items.map(experimentJson) };
+        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
+        return page.items.length === 0 ? (page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) : out;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/experiments/update',
+      permission: 'write',
+      handler: async (b) => {
+        const newName = optString(b, 'new_name');
+        const id = reqString(b, 'experiment_id');
+        if (newName !== undefined) await experiments.rename(id, newName);
+        else await experiments.get(id);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/experiments/delete',
+      permission: 'write',
+      handler: async (b) => experiments.delete(reqString(b, 'experiment_id')),
+    },
+    {
+      method: 'POST',
+      path: '/experiments/restore',
+      permission: 'write',
+      handler: async (b) => experiments.restore(reqString(b, 'experiment_id')),
+    },
+    {
+      method: 'POST',
+      path: '/experiments/set-experiment-tag',
+      permission: 'write',
+      handler: async (b) => experiments.setTag(reqString(b, 'experiment_id'), reqString(b, 'key'), optString(b, 'value') ?? ''),
+    },
+    {
+      method: 'POST',
+      path: '/experiments/delete-experiment-tag',
+      permission: 'write',
+      handler: async (b) => experiments.deleteTag(reqString(b, 'experiment_id'), reqString(b, 'key')),
+    },
+  ];
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../backends/database/database.js';
+import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { appendToUri, type ExperimentService } from './experiment-service.js';
+import { LoggedModelStore } from './logged-model-store.js';
+import { matchesLoggedModelFilter } from './logged-model-filter.js';
+import type { RunService } from './run-service.js';
+import { decodeOffset, encodeOffset } from './run-service.js';
+import { validateMaxResults, validateParam, validateTag } from './tracking-limits.js';
+import type { LoggedModel, LoggedModelMetric, LoggedModelStatus, Page, Tag } from './tracking-types.js';
+
+const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
+
+export interface LoggedModelOrder {
+  fieldName: string;
+  ascending: boolean;
+}
+
+/** MLflow 3's logged models: what `mlflow.<flavor>.log_model` creates before uploading the files. */
+export class LoggedModelService {
+  readonly store: LoggedModelStore;
+
+  constructor(
+    database: Database,
+    private readonly experiments: ExperimentService,
+    private readonly runs: RunService,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.store = new LoggedModelStore(database);
+  }
+
+  async create(input: { experimentId: string; name?: string; modelType?: string; sourceRunId?: string; params?: Tag[]; tags?: Tag[] }): Promise<LoggedModel> {
+    const experiment = await this.experiments.getActive(input.experimentId);
+    if (input.sourceRunId) await this.runs.getInfo(input.sourceRunId);
+    const modelId = `m-${randomUUID().replace(/-/g, '')}`;
+    const now = this.clock();
+    const model: LoggedModel = {
+      modelId,
+      experimentId: experiment.experimentId,
+      name: input.name || `model-${modelId.slice(2, 10)}`,
+      artifactUri: appendToUri(experiment.artifactLocation, 'models', modelId, 'artifacts'),
+      creationTimestampMs: now,
+      lastUpdatedTimestampMs: now,
+      status: 'LOGGED_MODEL_PENDING',
+      modelType: input.modelType ?? null,
+      sourceRunId: input.sourceRunId ?? null,
+      lifecycleStage: 'active',
+      params: (input.params ?? []).map(validateParam),
+      tags: (input.tags ?? []).map(validateTag),
+      metrics: [],
+    };
+    await this.store.insert(model);
+    return this.get(modelId);
+  }
+
+  async get(modelId: string): Promise<LoggedModel> {
+    const [m] = await this.store.getMany([modelId]);
+    if (!m || m.lifecycleStage === 'deleted') throw new NotFoundError(`Logged model with ID '${modelId}' not found.`);
+    return m;
+  }
+
+  async finalize(modelId: string, status: string): Promise<LoggedModel> {
+    await this.get(modelId);
+    const s = (STATUSES.find((x) => x === status) ?? STATUSES.find((x) => x.endsWith(status.toUpperCase()))) as LoggedModelStatus | undefined;
+    if (!s || s === 'LOGGED_MODEL_STATUS_UNSPECIFIED' || s === 'LOGGED_MODEL_PENDING') {
+      throw new InvalidArgumentError(`Invalid status '${status}' to finalize a logged model: use LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED.`);
+    }
+    await this.store.setStatus(modelId, s, this.clock());
+    return this.get(modelId);
+  }
+
+  async delete(modelId: string): Promise<void> {
+    await this.get(modelId);
+    await this.store.markDeleted(modelId, this.clock());
+  }
+
+  async setTags(modelId: string, tags: Tag[]): Promise<void> {
+    const m = await this.get(modelId);
+    await this.store.setTags(modelId, m.experimentId, tags.map(validateTag));
+  }
+
+  async deleteTag(modelId: string, key: string): Promise<void> {
+    await this.get(modelId);
+    if ((await this.store.deleteTag(modelId, key)) === 0) throw new NotFoundError(`No tag with key '${key}' on logged model '${modelId}'.`);
+  }
+
+  async logParams(modelId: string, params: Tag[]): Promise<void> {
+    const m = await this.get(modelId);
+    const conflicts = await this.store.logParams(modelId, m.experimentId, params.map(validateParam));
+    if (conflicts.length > 0) {
+      throw new InvalidArgumentError(`Changing param values is not allowed: logged model '${modelId}' already has different values for ${conflicts.join(', ')}.`);
+    }
+  }
+
+  /** Records metrics that a run logged against a model (log_metric(..., model_id=…)). */
+  async logMetrics(metrics: LoggedModelMetric[]): Promise<void> {
+    const byModel = new Map<string, LoggedModelMetric[]>();
+    for (const m of metrics) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), m]);
+    for (const [modelId, list] of byModel) {
+      const model = await this.get(modelId);
+      await this.store.logMetrics(model.experimentId, list);
+    }
+  }
+
+  async search(input: {
+    experimentIds: string[];
+    filter?: string;
+    datasets?: Array<{ name: string; digest?: string }>;
+    orderBy?: LoggedModelOrder[];
+    maxResults?: number;
+    pageToken?: string;
+  }): Promise<Page<LoggedModel>> {
+    if (input.experimentIds.length === 0) throw new InvalidArgumentError('experiment_ids must list at least one experiment to search.');
+    const maxResults = validateMaxResults(input.maxResults, 100);
+    const offset = decodeOffset(input.pageToken);
+    const ids = await this.store.idsInExperiments(input.experimentIds);
+    // Logged models are few per experiment, so filtering in memory keeps one evaluator for both databases.
+    let models = (await this.store.getMany(ids)).filter((m) => matchesLoggedModelFilter(m, input.filter, input.datasets));
+    if (input.orderBy && input.orderBy.length > 0) models = sortModels(models, input.orderBy);
+    const page = models.slice(offset, offset + maxResults);
+    return { items: page, nextPageToken: offset + maxResults < models.length ? encodeOffset(offset + maxResults) : undefined };
+  }
+}
+
+function sortKey(m: LoggedModel, field: string): string | number | undefined {
+  if (field.startsWith('metrics.')) {
+    const k = field.slice('metrics.'.length);
+    return m.metrics.filter((x) => x.key === k).at(-1)?.value;
+  }
+  if (field.startsWith('params.')) return m.params.find((p) => p.key === field.slice('params.'.length))?.value;
+  if (field.startsWith('tags.')) return m.tags.find((p) => p.key === field.slice('tags.'.length))?.value;
+  const attr = field.replace(/^attributes\./, '');
+  const map: Record<string, string | number | null | undefined> = {
+    name: m.name,
+    model_id: m.modelId,
+    creation_timestamp: m.creationTimestampMs,
+    creation_time: m.creationTimestampMs,
+    last_updated_timestamp: m.lastUpdatedTimestampMs,
+    status: m.status,
+    model_type: m.modelType,
+    source_run_id: m.sourceRunId,
+  };
+  return map[attr] ?? undefined;
+}
+
+function sortModels(models: LoggedModel[], order: LoggedModelOrder[]): LoggedModel[] {
+  return [...models].sort((a, b) => {
+    for (const o of order) {
+      const x = sortKey(a, o.fieldName);
+      const y = sortKey(b, o.fieldName);
+      if (x === y) continue;
+      // Missing values sort last either way, as MLflow's searches do.
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      const c = x < y ? -1 : 1;
+      return o.ascending ? c : -c;
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,169 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { MlflowRoute } from '../server/mlflow-routes.js';
+import {
+  decodeDatasetInput,
+  decodeMetric,
+  metricJson,
+  objectList,
+  optInt,
+  optString,
+  parseInt64,
+  presentString,
+  reqString,
+  runInfoJson,
+  runJson,
+  stringList,
+  tagList,
+  viewType,
+  type Json,
+} from './mlflow-json.js';
+import type { RunService } from './run-service.js';
+import { RUN_STATUSES, type RunStatus } from './tracking-types.js';
+
+const runId = (b: Json) => reqString(b, 'run_id', 'run_uuid');
+
+function status(b: Json): RunStatus | undefined {
+  const s = optString(b, 'status');
+  if (s === undefined) return undefined;
+  const byNumber: Record<string, RunStatus> = { '1': 'RUNNING', '2': 'SCHEDULED', '3': 'FINISHED', '4': 'FAILED', '5': 'KILLED' };
+  const v = byNumber[s] ?? s.toUpperCase();
+  if (!RUN_STATUSES.includes(v as RunStatus)) throw new InvalidArgumentError(`Invalid run status '${s}'. Use one of ${RUN_STATUSES.join(', ')}.`);
+  return v as RunStatus;
+}
+
+/** MLflow's run endpoints (service.proto: CreateRun … SearchRuns, GetMetricHistory, LogInputs). */
+export function runRoutes(runs: RunService, now: () => number = Date.now): MlflowRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: '/runs/create',
+      permission: 'write',
+      handler: async (b) => {
+        const run = await runs.create({
+          experimentId: optString(b, 'experiment_id') || '0',
+          userId: optString(b, 'user_id'),
+          runName: optString(b, 'run_name'),
+          startTime: optInt(b, 'start_time'),
+          tags: tagList(b),
+        });
+        return { run: runJson(run) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/runs/update',
+      permission: 'write',
+      handler: async (b) => ({
+        run_info: runInfoJson(await runs.update({ runId: runId(b), status: status(b), endTime: optInt(b, 'end_time'), runName: optString(b, 'run_name') })),
+      }),
+    },
+    { method: 'POST', path: '/runs/delete', permission: 'write', handler: async (b) => runs.delete(runId(b)) },
+    { method: 'POST', path: '/runs/restore', permission: 'write', handler: async (b) => runs.restore(runId(b)) },
+    { method: 'GET', path: '/runs/get', permission: 'read', handler: async (b) => ({ run: runJson(await runs.get(runId(b))) }) },
+    {
+      method: 'POST',
+      path: '/runs/log-metric',
+      permission: 'write',
+      handler: async (b) => runs.logMetric(runId(b), decodeMetric(b, now)),
+    },
+    {
+      method: 'POST',
+      path: '/runs/log-parameter',
+      permission: 'write',
+      handler: async (b) => runs.logParam(runId(b), reqString(b, 'key'), presentString(b, 'value')),
+    },
+    {
+      method: 'POST',
+      path: '/runs/set-tag',
+      permission: 'write',
+      handler: async (b) => runs.setTag(runId(b), reqString(b, 'key'), optString(b, 'value') ?? ''),
+    },
+    { method: 'POST', path: '/runs/delete-tag', permission: 'write', handler: async (b) => runs.deleteTag(runId(b), reqString(b, 'key')) },
+    {
+      method: 'POST',
+      path: '/runs/log-batch',
+      permission: 'write',
+      handler: async (b) =>
+        runs.logBatch({
+          runId: runId(b),
+          metrics: objectList(b, 'metrics').map((m) => decodeMetric(m, now)),
+          params: objectList(b, 'params').map((p) => ({ key: presentString(p, 'key'), value: optString(p, 'value') ?? '' })),
+          tags: tagList(b),
+        }),
+    },
+    {
+      // MLflow 2.x clients record each logged model's MLmodel here; it lands in the mlflow.log-model.history tag.
+      method: 'POST',
+      path: '/runs/log-model',
+      permission: 'write',
+      handler: async (b) => {
+        const id = runId(b);
+        const modelJson = reqString(b, 'model_json');
+        let model: unknown;
+        try {
+          model = JSON.parse(modelJson);
+        } catch {
+          throw new InvalidArgumentError("model_json must be a JSON object (the model's MLmodel as JSON).");
+        }
+        const run = await runs.get(id);
+        const prev = run.data.tags.find((t) => t.key === 'mlflow.log-model.history')?.value;
+        const history = prev ? (JSON.parse(prev) as unknown[]) : [];
+        history.push(model);
+        await runs.setTag(id, 'mlflow.log-model.history', JSON.stringify(history));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/runs/log-inputs',
+      permission: 'write',
+      handler: async (b) =>
+        runs.logInputs(
+          runId(b),
+          objectList(b, 'datasets').map(decodeDatasetInput),
+          objectList(b, 'models').map((m) => ({ modelId: reqString(m, 'model_id') })),
+        ),
+    },
+    {
+      method: 'POST',
+      path: '/runs/outputs',
+      permission: 'write',
+      handler: async (b) =>
+        runs.logOutputs(
+          runId(b),
+          objectList(b, 'models').map((m) => ({ modelId: reqString(m, 'model_id'), step: m.step === undefined ? 0 : parseInt64(m.step, 'step') })),
+        ),
+    },
+    {
+      method: 'POST',
+      path: '/runs/search',
+      permission: 'read',
+      alsoGet: true,
+      handler: async (b) => {
+        const page = await runs.search({
+          experimentIds: stringList(b, 'experiment_ids'),
+          filter: optString(b, 'filter'),
+          viewType: viewType(b, 'run_view_type'),
+          maxResults: optInt(b, 'max_results'),
+          orderBy: stringList(b, 'order_by'),
+          pageToken: optString(b, 'page_token') || undefined,
+        });
+        const out: Json = {};
+        if (page.items.length > 0) out.runs = page.items.map(runJson);
+        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
+        return out;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics/get-history',
+      permission: 'read',
+      handler: async (b) => {
+        const page = await runs.metricHistory(runId(b), reqString(b, 'metric_key'), optInt(b, 'max_results'), optString(b, 'page_token') || undefined);
+        const out: Json = {};
+        if (page.items.length > 0) out.metrics = page.items.map(metricJson);
+        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
+        return out;
+      },
+    },
+  ];
+}

@@ -1,0 +1,389 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../backends/database/database.js';
+import type { DatabaseSchema } from '../backends/database/database-schema.js';
+import type { DatasetInput, LifecycleStage, Metric, ModelOutput, Run, RunInfo, RunStatus, Tag } from './tracking-types.js';
+
+type Trx = Transaction<DatabaseSchema>;
+
+/** Rows per multi-row INSERT: stays under SQLite's and Postgres' bound-parameter limits. */
+const INSERT_CHUNK = 1000;
+
+function chunks<T>(items: T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** NaN cannot be stored by SQLite, so it travels as is_nan=1 with value 0 (as in MLflow's schema). */
+export function metricRow(runId: string, m: Metric) {
+  const nan = Number.isNaN(m.value);
+  return { run_uuid: runId, key: m.key, value: nan ? 0 : m.value, timestamp: m.timestamp, step: m.step, is_nan: nan ? 1 : 0 };
+}
+
+function metricValue(row: { value: number; is_nan: number | boolean }): number {
+  return row.is_nan ? Number.NaN : Number(row.value);
+}
+
+/** True when `a` is later than `b` by (step, timestamp, value), MLflow's rule for the latest metric. */
+function isLater(a: Metric, b: Metric): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  return a.value > b.value;
+}
+
+/** Kysely queries for runs, their params, tags, metrics and inputs. */
+export class RunStore {
+  constructor(private readonly database: Database) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async insert(info: RunInfo, tags: Tag[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('runs')
+        .values({
+          run_uuid: info.runId,
+          name: info.runName,
+          experiment_id: Number(info.experimentId),
+          user_id: info.userId,
+          status: info.status,
+          start_time: info.startTime,
+          end_time: info.endTime,
+          deleted_time: null,
+          lifecycle_stage: info.lifecycleStage,
+          artifact_uri: info.artifactUri,
+        })
+        .execute();
+      if (tags.length > 0) await trx.insertInto('tags').values(tags.map((t) => ({ run_uuid: info.runId, key: t.key, value: t.value }))).execute();
+    });
+  }
+
+  async getInfo(runId: string): Promise<RunInfo | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
+    return row ? toInfo(row) : undefined;
+  }
+
+  /** Loads whole runs (latest metrics, params, tags, inputs, outputs) in the order of `runIds`. */
+  async getMany(runIds: string[]): Promise<Run[]> {
+    if (runIds.length === 0) return [];
+    const byId = new Map<string, Run>();
+    for (const part of chunks(runIds)) {
+      const [runs, metrics, params, tags, inputs, links] = await Promise.all([
+        this.db.selectFrom('runs').selectAll().where('run_uuid', 'in', part).execute(),
+        this.db.selectFrom('latest_metrics').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
+        this.db.selectFrom('params').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
+        this.db.selectFrom('tags').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
+        this.db
+          .selectFrom('inputs as i')
+          .innerJoin('datasets as d', 'd.dataset_uuid', 'i.source_id')
+          .select([
+            'i.input_uuid',
+            'i.destination_id',
+            'd.name',
+            'd.digest',
+            'd.dataset_source_type',
+            'd.dataset_source',
+            'd.dataset_schema',
+            'd.dataset_profile',
+          ])
+          .where('i.source_type', '=', 'DATASET')
+          .where('i.destination_type', '=', 'RUN')
+          .where('i.destination_id', 'in', part)
+          .orderBy('i.input_uuid')
+          .execute(),
+        this.db.selectFrom('run_model_links').selectAll().where('run_uuid', 'in', part).orderBy('model_id').execute(),
+      ]);
+      for (const r of runs) {
+        byId.set(r.run_uuid, {
+          info: toInfo(r),
+          data: { metrics: [], params: [], tags: [] },
+          inputs: { datasetInputs: [], modelInputs: [] },
+          outputs: { modelOutputs: [] },
+        });
+      }
+      for (const m of metrics) {
+        byId.get(m.run_uuid)?.data.metrics.push({ key: m.key, value: metricValue(m), timestamp: Number(m.timestamp), step: Number(m.step) });
+      }
+      for (const p of params) byId.get(p.run_uuid)?.data.params.push({ key: p.key, value: p.value });
+      for (const t of tags) byId.get(t.run_uuid)?.data.tags.push({ key: t.key, value: t.value });
+      const inputTags = await this.inputTags(inputs.map((i) => i.input_uuid));
+      for (const i of inputs) {
+        byId.get(i.destination_id)?.inputs.datasetInputs.push({
+          tags: inputTags.get(i.input_uuid) ?? [],
+          dataset: {
+            name: i.name,
+            digest: i.digest,
+            sourceType: i.dataset_source_type,
+            source: i.dataset_source,
+            schema: i.dataset_schema,
+            profile: i.dataset_profile,
+          },
+        });
+      }
+      for (const l of links) {
+        const run = byId.get(l.run_uuid);
+        if (!run) continue;
+        if (l.direction === 'input') run.inputs.modelInputs.push({ modelId: l.model_id });
+        else run.outputs.modelOutputs.push({ modelId: l.model_id, step: Number(l.step) });
+      }
+    }
+    return runIds.map((id) => byId.get(id)).filter((r): r is Run => r !== undefined);
+  }
+
+  private async inputTags(inputIds: string[]): Promise<Map<string, Tag[]>> {
+    const out = new Map<string, Tag[]>();
+    if (inputIds.length === 0) return out;
+    const rows = await this.db.selectFrom('input_tags').selectAll().where('input_uuid', 'in', inputIds).orderBy('name').execute();
+    for (const r of rows) {
+      const list = out.get(r.input_uuid) ?? [];
+      list.push({ key: r.name, value: r.value });
+      out.set(r.input_uuid, list);
+    }
+    return out;
+  }
+
+  async update(runId: string, patch: { status?: RunStatus; endTime?: number; runName?: string }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const set: Partial<{ status: string; end_time: number; name: string }> = {};
+      if (patch.status !== undefined) set.status = patch.status;
+      if (patch.endTime !== undefined) set.end_time = patch.endTime;
+      if (patch.runName !== undefined) set.name = patch.runName;
+      if (Object.keys(set).length > 0) await trx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
+      if (patch.runName !== undefined) await upsertTags(trx, runId, [{ key: 'mlflow.runName', value: patch.runName }]);
+    });
+  }
+
+  async setLifecycle(runId: string, stage: LifecycleStage, now: number): Promise<void> {
+    await this.db
+      .updateTable('runs')
+      .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now : null })
+      .where('run_uuid', '=', runId)
+      .execute();
+  }
+
+  async deleteTag(runId: string, key: string): Promise<number> {
+    const r = await this.db.deleteFrom('tags').where('run_uuid', '=', runId).where('key', '=', key).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /**
+   * Writes one log-batch atomically: params (immutable: a different value for
+   * an existing key is reported, nothing is written), tags (upserted; a
+   * mlflow.runName tag renames the run) and metrics (identical points are
+   * stored once; the latest value per key is kept up to date).
+   * @returns params whose stored value differs from the one sent, if any —
+   * the whole batch is then rolled back.
+   */
+  async logBatch(runId: string, metrics: Metric[], params: Tag[], tags: Tag[]): Promise<{ conflicts: Array<{ key: string; old: string; new: string }> }> {
+    const conflicts: Array<{ key: string; old: string; new: string }> = [];
+    const abort = new Error('param conflict');
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        if (params.length > 0) {
+          const inserted = await trx
+            .insertInto('params')
+            .values(params.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+            .onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing())
+            .returning('key')
+            .execute();
+          if (inserted.length < params.length) {
+            const fresh = new Set(inserted.map((r) => r.key));
+            const rest = params.filter((p) => !fresh.has(p.key));
+            const existing = await trx
+              .selectFrom('params')
+              .select(['key', 'value'])
+              .where('run_uuid', '=', runId)
+              .where('key', 'in', rest.map((p) => p.key))
+              .execute();
+            const stored = new Map(existing.map((r) => [r.key, r.value]));
+            for (const p of rest) {
+              const old = stored.get(p.key);
+              if (old !== undefined && old !== p.value) conflicts.push({ key: p.key, old, new: p.value });
+            }
+            if (conflicts.length > 0) throw abort;
+          }
+        }
+        if (tags.length > 0) {
+          await upsertTags(trx, runId, tags);
+          const rename = tags.filter((t) => t.key === 'mlflow.runName').at(-1);
+          if (rename) await trx.updateTable('runs').set({ name: rename.value }).where('run_uuid', '=', runId).execute();
+        }
+        if (metrics.length > 0) await insertMetrics(trx, runId, metrics);
+      });
+    } catch (err) {
+      if (err === abort) return { conflicts };
+      throw err;
+    }
+    return { conflicts };
+  }
+
+  /** One page of a metric's history ordered by (step, timestamp); `after` is the last row of the previous page. */
+  async metricHistory(runId: string, key: string, limit: number, offset: number): Promise<Metric[]> {
+    let q = this.db
+      .selectFrom('metrics')
+      .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key)
+      .orderBy('step')
+      .orderBy('timestamp')
+      .orderBy('value');
+    if (limit > 0) q = q.limit(limit).offset(offset);
+    const rows = await q.execute();
+    const out: Metric[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      out[i] = { key: r.key, value: metricValue(r), timestamp: Number(r.timestamp), step: Number(r.step) };
+    }
+    return out;
+  }
+
+  /** Links datasets to a run; datasets are shared per experiment by (name, digest). Idempotent. */
+  async logInputs(runId: string, experimentId: string, inputs: DatasetInput[], newId: () => string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const input of inputs) {
+        const d = input.dataset;
+        await trx
+          .insertInto('datasets')
+          .values({
+            dataset_uuid: newId(),
+            experiment_id: Number(experimentId),
+            name: d.name,
+            digest: d.digest,
+            dataset_source_type: d.sourceType,
+            dataset_source: d.source,
+            dataset_schema: d.schema ?? null,
+            dataset_profile: d.profile ?? null,
+          })
+          .onConflict((oc) => oc.columns(['experiment_id', 'name', 'digest']).doNothing())
+          .execute();
+        const ds = await trx
+          .selectFrom('datasets')
+          .select('dataset_uuid')
+          .where('experiment_id', '=', Number(experimentId))
+          .where('name', '=', d.name)
+          .where('digest', '=', d.digest)
+          .executeTakeFirstOrThrow();
+        const inputId = newId();
+        const inserted = await trx
+          .insertInto('inputs')
+          .values({ input_uuid: inputId, source_type: 'DATASET', source_id: ds.dataset_uuid, destination_type: 'RUN', destination_id: runId })
+          .onConflict((oc) => oc.columns(['source_type', 'source_id', 'destination_type', 'destination_id']).doNothing())
+          .returning('input_uuid')
+          .execute();
+        if (inserted.length > 0 && input.tags.length > 0) {
+          await trx
+            .insertInto('input_tags')
+            .values(input.tags.map((t) => ({ input_uuid: inputId, name: t.key, value: t.value })))
+            .onConflict((oc) => oc.columns(['input_uuid', 'name']).doNothing())
+            .execute();
+        }
+      }
+    });
+  }
+
+  async linkModels(runId: string, direction: 'input' | 'output', models: ModelOutput[]): Promise<void> {
+    if (models.length === 0) return;
+    await this.db
+      .insertInto('run_model_links')
+      .values(models.map((m) => ({ run_uuid: runId, model_id: m.modelId, direction, step: m.step })))
+      .onConflict((oc) => oc.columns(['run_uuid', 'model_id', 'direction']).doUpdateSet((eb) => ({ step: eb.ref('excluded.step') })))
+      .execute();
+  }
+
+  /** Deleted runs whose deletion is older than `before` (ms), for `ferry gc`. */
+  async deletedRuns(before: number, experimentIds?: string[]): Promise<Array<{ runId: string; artifactUri: string }>> {
+    let q = this.db
+      .selectFrom('runs')
+      .select(['run_uuid', 'artifact_uri'])
+      .where('lifecycle_stage', '=', 'deleted')
+      .where((eb) => eb.or([eb('deleted_time', '<=', before), eb('deleted_time', 'is', null)]));
+    if (experimentIds && experimentIds.length > 0) q = q.where('experiment_id', 'in', experimentIds.map(Number));
+    const rows = await q.execute();
+    return rows.map((r) => ({ runId: r.run_uuid, artifactUri: r.artifact_uri }));
+  }
+
+  /** Removes runs and everything hanging off them. Irreversible. */
+  async purge(runIds: string[]): Promise<void> {
+    for (const part of chunks(runIds, 500)) {
+      await this.db.transaction().execute(async (trx) => {
+        for (const table of ['metrics', 'latest_metrics', 'params', 'tags', 'run_model_links'] as const) {
+          await trx.deleteFrom(table).where('run_uuid', 'in', part).execute();
+        }
+        const inputIds = trx.selectFrom('inputs').select('input_uuid').where('destination_type', '=', 'RUN').where('destination_id', 'in', part);
+        await trx.deleteFrom('input_tags').where('input_uuid', 'in', inputIds).execute();
+        await trx.deleteFrom('inputs').where('destination_type', '=', 'RUN').where('destination_id', 'in', part).execute();
+        await trx.deleteFrom('runs').where('run_uuid', 'in', part).execute();
+      });
+    }
+  }
+}
+
+function toInfo(r: {
+  run_uuid: string;
+  name: string;
+  experiment_id: number;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string;
+}): RunInfo {
+  return {
+    runId: r.run_uuid,
+    runName: r.name,
+    experimentId: String(r.experiment_id),
+    userId: r.user_id,
+    status: r.status as RunStatus,
+    startTime: Number(r.start_time),
+    endTime: r.end_time === null ? null : Number(r.end_time),
+    artifactUri: r.artifact_uri,
+    lifecycleStage: r.lifecycle_stage as LifecycleStage,
+  };
+}
+
+async function upsertTags(trx: Trx, runId: string, tags: Tag[]): Promise<void> {
+  // The last value for a key wins; Postgres refuses to update one row twice in a statement.
+  const last = new Map(tags.map((t) => [t.key, t.value]));
+  await trx
+    .insertInto('tags')
+    .values([...last].map(([key, value]) => ({ run_uuid: runId, key, value })))
+    .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+    .execute();
+}
+
+async function insertMetrics(trx: Trx, runId: string, metrics: Metric[]): Promise<void> {
+  for (const part of chunks(metrics)) {
+    await trx
+      .insertInto('metrics')
+      .values(part.map((m) => metricRow(runId, m)))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  const latest = new Map<string, Metric>();
+  for (const m of metrics) {
+    const cur = latest.get(m.key);
+    if (!cur || isLater(m, cur)) latest.set(m.key, m);
+  }
+  await trx
+    .insertInto('latest_metrics')
+    .values([...latest.values()].map((m) => metricRow(runId, m)))
+    .onConflict((oc) =>
+      oc
+        .columns(['run_uuid', 'key'])
+        .doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          timestamp: eb.ref('excluded.timestamp'),
+          step: eb.ref('excluded.step'),
+          is_nan: eb.ref('excluded.is_nan'),
+        }))
+        .where(
+          sql<boolean>`excluded.step > latest_metrics.step
+            or (excluded.step = latest_metrics.step and excluded.timestamp > latest_metrics.timestamp)
+            or (excluded.step = latest_metrics.step and excluded.timestamp = latest_metrics.timestamp and excluded.value > latest_metrics.value)`,
+        ),
+    )
+    .execute();
+}
