@@ -36,12 +36,13 @@ export function tokenFrom(request: FastifyRequest): string | undefined {
 /**
  * The one place access is checked. Every route declares `config.permission`;
  * a route without one is treated as admin-only, so a forgotten declaration
- * fails closed.
+ * fails closed. A request no route matches needs any valid token, then gets 404.
  */
 export function registerAuth(app: FastifyInstance, tokens: TokenService, enabled: boolean): void {
   if (!enabled) return;
   app.addHook('onRequest', async (request, reply) => {
-    const permission: Permission = request.routeOptions.config?.permission ?? 'admin';
+    // No route matched: any valid token may learn that (404), rather than hear that a missing endpoint needs admin.
+    const permission: Permission = request.routeOptions.config?.permission ?? (request.is404 ? 'read' : 'admin');
     if (permission === 'public') return;
     const secret = tokenFrom(request);
     if (!secret) {

@@ -2,7 +2,11 @@
 import { Command } from 'commander';
 import { FERRY_VERSION } from '../version.js';
 import { registerDbCommands } from './commands/db-command.js';
+import { registerExperimentsCommands } from './commands/experiments-command.js';
+import { registerGcCommand } from './commands/gc-command.js';
+import { registerRunsCommands } from './commands/runs-command.js';
 import { registerServerCommand } from './commands/server-command.js';
+import { registerTokensCommands } from './commands/tokens-command.js';
 import { runCli } from './run-cli.js';
 
 const program = new Command('ferry')
@@ -12,5 +16,9 @@ const program = new Command('ferry')
 
 registerServerCommand(program);
 registerDbCommands(program);
+registerExperimentsCommands(program);
+registerRunsCommands(program);
+registerTokensCommands(program);
+registerGcCommand(program);
 
 await runCli(program);

@@ -54,7 +54,10 @@ function int(v: string | undefined, name: string): number | undefined {
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): FerryConfig {
   const home = resolve(overrides.home ?? env.FERRY_HOME ?? './.ferry');
   const port = overrides.port ?? int(env.FERRY_PORT, 'FERRY_PORT') ?? 5000;
-  if (port > 65535) throw new InvalidArgumentError(`port must be at most 65535, got ${port}`);
+  // Flags arrive as Number(text), so `--port abc` is NaN here and must be refused like FERRY_PORT=abc.
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be an integer from 0 to 65535, got ${port}`);
+  const bodyLimit = overrides.bodyLimit ?? int(env.FERRY_BODY_LIMIT, 'FERRY_BODY_LIMIT') ?? 32 * 1024 * 1024;
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 0) throw new InvalidArgumentError(`body limit must be a non-negative integer (bytes), got ${bodyLimit}`);
   return {
     home,
     databaseUrl: overrides.databaseUrl ?? env.FERRY_DATABASE_URL ?? `sqlite:${resolve(home, 'ferry.db')}`,
@@ -63,7 +66,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     port,
     auth: overrides.auth ?? bool(env.FERRY_AUTH, 'FERRY_AUTH') ?? false,
     insecure: overrides.insecure ?? bool(env.FERRY_INSECURE, 'FERRY_INSECURE') ?? false,
-    bodyLimit: overrides.bodyLimit ?? int(env.FERRY_BODY_LIMIT, 'FERRY_BODY_LIMIT') ?? 32 * 1024 * 1024,
+    bodyLimit,
     defaultArtifactRoot: overrides.defaultArtifactRoot ?? env.FERRY_DEFAULT_ARTIFACT_ROOT ?? 'mlflow-artifacts:/',
     logLevel: overrides.logLevel ?? env.FERRY_LOG_LEVEL ?? 'info',
   };

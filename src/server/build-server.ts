@@ -5,9 +5,10 @@ import { artifactListRoute, registerArtifactProxy } from '../tracking/artifact-r
 import { experimentRoutes } from '../tracking/experiment-routes.js';
 import { loggedModelRoutes } from '../tracking/logged-model-routes.js';
 import { runRoutes } from '../tracking/run-routes.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler, sendError } from './error-handler.js';
 import { installJsonBodyParser } from './json-body-parser.js';
 import { registerMlflowRoutes } from './mlflow-routes.js';
+import { recordRoutes } from './route-permission.js';
 import { createServices, type FerryServices } from './services.js';
 import { registerSystemRoutes } from './system-routes.js';
 
@@ -29,9 +30,12 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
     // Long artifact uploads and downloads must not be cut off.
     requestTimeout: 0,
     routerOptions: { maxParamLength: 4096 },
+    // A bad percent-escape or an over-long path parameter fails before routing; answer in the path's protocol shape too.
+    frameworkErrors: (err, request, reply) => void sendError(reply, request.url, err),
     // Per-request log lines cost more than a metric write; keep them for debug.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
   });
+  recordRoutes(app);
   installErrorHandler(app);
   installJsonBodyParser(app);
   registerAuth(app, services.tokens, config.auth);

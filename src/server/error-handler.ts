@@ -66,7 +66,8 @@ export function sendError(reply: FastifyReply, url: string, err: unknown): Fasti
   if (protocol === 'mlflow') {
     const m = MLFLOW_ERROR[error.code];
     const code = error.protocolCode ?? (status === 413 ? 'RESOURCE_EXHAUSTED' : m.code);
-    return reply.status(status ?? m.status).send({ error_code: code, message: error.message });
+    // MLflow's clients ignore fields they don't know; Ferry's SDK reads `details` (e.g. which params conflicted).
+    return reply.status(status ?? m.status).send({ error_code: code, message: error.message, ...(error.details ? { details: error.details } : {}) });
   }
   const httpStatus = status ?? HTTP_STATUS[error.code];
   if (protocol === 'oip') return reply.status(httpStatus).send({ error: error.message });

@@ -11,19 +11,48 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, {});
+    let value: unknown;
     try {
-      return done(null, safeParse(text));
+      value = safeParse(text);
     } catch (first) {
       try {
-        return done(null, safeParse(quoteBareNonFinite(text)));
+        value = safeParse(quoteBareNonFinite(text));
       } catch {
         return done(new InvalidArgumentError(`Malformed JSON in request body: ${(first as Error).message}`), undefined);
       }
     }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+      return done(new InvalidArgumentError(`JSON request body is nested deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+    }
+    return done(null, value);
   });
 }
 
+/**
+ * protobuf's JSON parser (MLflow's) refuses nesting past 100 levels. JSON.parse
+ * accepts far deeper values, on which JSON.stringify and String() overflow the stack.
+ */
+const MAX_JSON_DEPTH = 100;
+
+/** Walks arrays and objects without recursion, so the check itself cannot overflow. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: Array<{ v: object; depth: number }> = [{ v: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push({ v: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
+const SUSPICIOUS = /"(?:__proto__|constructor)"\s*:/;
+
 function safeParse(text: string): unknown {
+  // A reviver costs a call per value, so only bodies that mention a dangerous key pay for the check.
+  if (!SUSPICIOUS.test(text)) return JSON.parse(text);
   // Refuse prototype-pollution keys outright rather than silently dropping them.
   return JSON.parse(text, (key, value) => {
     if (key === '__proto__' || key === 'constructor') throw new SyntaxError(`forbidden key '${key}'`);

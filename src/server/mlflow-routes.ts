@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Json } from '../tracking/mlflow-json.js';
 import type { Permission } from './route-permission.js';
 
@@ -11,7 +11,8 @@ export interface MlflowRoute {
   path: string;
   permission: Permission;
   /** Gets the request's fields (query for GET, JSON body otherwise, path params merged in) and returns the response body. */
-  handler(input: Json, request: FastifyRequest): Promise<Json | void>;
+  /** A string return is sent as it is (already-rendered JSON). */
+  handler(input: Json, request: FastifyRequest, reply: FastifyReply): Promise<Json | string | void>;
   /** Also answer GET with the same handler (MLflow allows both for some searches). */
   alsoGet?: boolean;
 }
@@ -30,7 +31,7 @@ export function registerMlflowRoutes(app: FastifyInstance, routes: MlflowRoute[]
           const input: Json = { ...((source && typeof source === 'object' && !Array.isArray(source) ? source : {}) as Json) };
           if (request.method === 'DELETE' && request.body && typeof request.body === 'object') Object.assign(input, request.body);
           Object.assign(input, request.params as Json);
-          const out = await route.handler(input, request);
+          const out = await route.handler(input, request, reply);
           return reply.send(out ?? {});
         },
       });

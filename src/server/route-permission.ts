@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+
 /**
  * What a route needs from the caller's role when auth is on. Every route
  * declares one in its `config.permission`; the auth hook is the only reader.
@@ -12,4 +14,28 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
   }
+}
+
+/** One registered route as `listRoutes` reports it; `permission` is undefined where a route forgot to declare one. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  permission: Permission | undefined;
+}
+
+const routeTables = new WeakMap<object, RouteEntry[]>();
+
+/** Records every route added after this call (child plugins included), so tests can walk the route table. */
+export function recordRoutes(app: FastifyInstance): void {
+  const table: RouteEntry[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    const permission = (route.config as { permission?: Permission } | undefined)?.permission;
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, permission });
+  });
+}
+
+/** The routes recorded by `recordRoutes` on this app, one entry per method. */
+export function listRoutes(app: FastifyInstance): RouteEntry[] {
+  return [...(routeTables.get(app) ?? [])];
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { normalizeArtifactPath } from '../backends/artifacts/artifact-path.js';
+import { normalizeArtifactPath, proxyPathOf } from '../backends/artifacts/artifact-path.js';
 import type { ArtifactStore } from '../backends/artifacts/artifact-store.js';
 import { InvalidArgumentError } from '../errors.js';
 import { sendError } from '../server/error-handler.js';
@@ -9,17 +9,8 @@ import type { MlflowRoute } from '../server/mlflow-routes.js';
 import { optString, reqString, type Json } from './mlflow-json.js';
 import type { RunService } from './run-service.js';
 
-const MLFLOW_ARTIFACTS = 'mlflow-artifacts:';
 /** The artifact proxy's paths, fixed by MLflow's HTTP artifact repository. */
 export const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
-
-/** `mlflow-artifacts:/0/abc/artifacts` (or `mlflow-artifacts://host/0/…`) → store path `0/abc/artifacts`; other URIs aren't ours. */
-export function storePathOf(uri: string): string | undefined {
-  if (!uri.startsWith(MLFLOW_ARTIFACTS)) return undefined;
-  let rest = uri.slice(MLFLOW_ARTIFACTS.length);
-  if (rest.startsWith('//')) rest = rest.slice(2).replace(/^[^/]*/, '');
-  return normalizeArtifactPath(rest.replace(/^\/+/, ''));
-}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
@@ -107,7 +98,7 @@ export function artifactListRoute(runs: RunService, store: ArtifactStore): Mlflo
       const run = await runs.getInfo(reqString(b, 'run_id', 'run_uuid'));
       const rel = optString(b, 'path');
       const relPath = rel ? normalizeArtifactPath(rel) : '';
-      const root = storePathOf(run.artifactUri);
+      const root = proxyPathOf(run.artifactUri);
       const out: Json = { root_uri: run.artifactUri };
       if (root === undefined) return out;
       const entries = await store.list(relPath ? `${root}/${relPath}` : root);

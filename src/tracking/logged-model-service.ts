@@ -3,11 +3,23 @@ import type { Database } from '../backends/database/database.js';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import { appendToUri, type ExperimentService } from './experiment-service.js';
 import { LoggedModelStore } from './logged-model-store.js';
-import { matchesLoggedModelFilter } from './logged-model-filter.js';
+import { compileLoggedModelFilter } from './logged-model-filter.js';
 import type { RunService } from './run-service.js';
 import { decodeOffset, encodeOffset } from './run-service.js';
 import { validateMaxResults, validateParam, validateTag } from './tracking-limits.js';
 import type { LoggedModel, LoggedModelMetric, LoggedModelStatus, Page, Tag } from './tracking-types.js';
+
+/** The logged-model service that shares a RunService, for run routes that log metrics against models. */
+const serviceByRuns = new WeakMap<RunService, LoggedModelService>();
+
+/**
+ * The LoggedModelService built on `runs`, if any. MLflow 3 clients send
+ * `model_id` on run metrics (log-metric, log-batch); those points are also
+ * the model's metrics, so the run routes hand them over through this.
+ */
+export function loggedModelsOf(runs: RunService): LoggedModelService | undefined {
+  return serviceByRuns.get(runs);
+}
 
 const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
 
@@ -27,6 +39,7 @@ export class LoggedModelService {
     private readonly clock: () => number = Date.now,
   ) {
     this.store = new LoggedModelStore(database);
+    serviceByRuns.set(runs, this);
   }
 
   async create(input: { experimentId: string; name?: string; modelType?: string; sourceRunId?: string; params?: Tag[]; tags?: Tag[] }): Promise<LoggedModel> {
@@ -92,7 +105,24 @@ export class LoggedModelService {
     }
   }
 
-  /** Records metrics that a run logged against a model (log_metric(..., model_id=…)). */
+  /**
+   * Checks that every model exists (and is not deleted) before anything is
+   * written, so a run's log-batch can fail whole on an unknown model_id.
+   * @throws NotFoundError naming the first unknown model.
+   */
+  async requireModels(modelIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(modelIds)];
+    if (ids.length === 0) return;
+    const found = new Set((await this.store.getMany(ids)).filter((m) => m.lifecycleStage === 'active').map((m) => m.modelId));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing !== undefined) throw new NotFoundError(`Logged model with ID '${missing}' not found.`);
+  }
+
+  /**
+   * Records metrics that a run logged against a model (log_metric(..., model_id=…),
+   * and the step-0 metrics MLflow 3's log_model re-logs). A point already
+   * recorded (same model, run, key, step, timestamp, value and dataset) is kept once.
+   */
   async logMetrics(metrics: LoggedModelMetric[]): Promise<void> {
     const byModel = new Map<string, LoggedModelMetric[]>();
     for (const m of metrics) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), m]);
@@ -113,9 +143,11 @@ export class LoggedModelService {
     if (input.experimentIds.length === 0) throw new InvalidArgumentError('experiment_ids must list at least one experiment to search.');
     const maxResults = validateMaxResults(input.maxResults, 100);
     const offset = decodeOffset(input.pageToken);
+    // Parsed before any query, so a bad filter is reported even in an empty experiment.
+    const matches = compileLoggedModelFilter(input.filter, input.datasets);
     const ids = await this.store.idsInExperiments(input.experimentIds);
     // Logged models are few per experiment, so filtering in memory keeps one evaluator for both databases.
-    let models = (await this.store.getMany(ids)).filter((m) => matchesLoggedModelFilter(m, input.filter, input.datasets));
+    let models = (await this.store.getMany(ids)).filter(matches);
     if (input.orderBy && input.orderBy.length > 0) models = sortModels(models, input.orderBy);
     const page = models.slice(offset, offset + maxResults);
     return { items: page, nextPageToken: offset + maxResults < models.length ? encodeOffset(offset + maxResults) : undefined };

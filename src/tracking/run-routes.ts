@@ -17,8 +17,9 @@ import {
   viewType,
   type Json,
 } from './mlflow-json.js';
+import { loggedModelsOf } from './logged-model-service.js';
 import type { RunService } from './run-service.js';
-import { RUN_STATUSES, type RunStatus } from './tracking-types.js';
+import { RUN_STATUSES, type LoggedModelMetric, type Metric, type RunStatus } from './tracking-types.js';
 
 const runId = (b: Json) => reqString(b, 'run_id', 'run_uuid');
 
@@ -29,6 +30,39 @@ function status(b: Json): RunStatus | undefined {
   const v = byNumber[s] ?? s.toUpperCase();
   if (!RUN_STATUSES.includes(v as RunStatus)) throw new InvalidArgumentError(`Invalid run status '${s}'. Use one of ${RUN_STATUSES.join(', ')}.`);
   return v as RunStatus;
+}
+
+/** MLflow 3 sends `model_id` (and optionally `dataset_name`, `dataset_digest`) on a run metric that also belongs to a logged model. */
+function modelRef(m: Json): { modelId: string; datasetName: string | null; datasetDigest: string | null } | undefined {
+  const modelId = optString(m, 'model_id');
+  if (!modelId) return undefined;
+  return { modelId, datasetName: optString(m, 'dataset_name') || null, datasetDigest: optString(m, 'dataset_digest') || null };
+}
+
+/**
+ * Logs run metrics; those carrying a model_id are also recorded as the
+ * logged model's metrics (as MLflow's stores do). Unknown models are
+ * refused before anything is written.
+ */
+async function logRunMetrics(runs: RunService, id: string, raw: Json[], now: () => number, extra: { params?: Json[]; tags?: Json[] } = {}): Promise<void> {
+  const metrics: Metric[] = raw.map((m) => decodeMetric(m, now));
+  const linked: LoggedModelMetric[] = [];
+  raw.forEach((m, i) => {
+    const ref = modelRef(m);
+    if (ref) linked.push({ ...metrics[i]!, ...ref, runId: id });
+  });
+  const models = linked.length > 0 ? loggedModelsOf(runs) : undefined;
+  if (models) await models.requireModels(linked.map((m) => m.modelId));
+  await runs.logBatch({
+    runId: id,
+    metrics,
+    params: (extra.params ?? []).map((p) => ({ key: presentString(p, 'key'), value: optString(p, 'value') ?? '' })),
+    tags: extra.tags ? tagList({ tags: extra.tags }) : [],
+  });
+  if (models) {
+    const info = await runs.getInfo(id);
+    await models.logMetrics(linked.map((m) => ({ ...m, runId: info.runId })));
+  }
 }
 
 /** MLflow's run endpoints (service.proto: CreateRun … SearchRuns, GetMetricHistory, LogInputs). */
@@ -64,7 +98,11 @@ export function runRoutes(runs: RunService, now: () => number = Date.now): Mlflo
       method: 'POST',
       path: '/runs/log-metric',
       permission: 'write',
-      handler: async (b) => runs.logMetric(runId(b), decodeMetric(b, now)),
+      handler: async (b) => {
+        const id = runId(b);
+        if (modelRef(b)) await logRunMetrics(runs, id, [b], now);
+        else await runs.logMetric(id, decodeMetric(b, now));
+      },
     },
     {
       method: 'POST',
@@ -83,13 +121,7 @@ export function runRoutes(runs: RunService, now: () => number = Date.now): Mlflo
       method: 'POST',
       path: '/runs/log-batch',
       permission: 'write',
-      handler: async (b) =>
-        runs.logBatch({
-          runId: runId(b),
-          metrics: objectList(b, 'metrics').map((m) => decodeMetric(m, now)),
-          params: objectList(b, 'params').map((p) => ({ key: presentString(p, 'key'), value: optString(p, 'value') ?? '' })),
-          tags: tagList(b),
-        }),
+      handler: async (b) => logRunMetrics(runs, runId(b), objectList(b, 'metrics'), now, { params: objectList(b, 'params'), tags: objectList(b, 'tags') }),
     },
     {
       // MLflow 2.x clients record each logged model's MLmodel here; it lands in the mlflow.log-model.history tag.
@@ -157,12 +189,14 @@ export function runRoutes(runs: RunService, now: () => number = Date.now): Mlflo
       method: 'GET',
       path: '/metrics/get-history',
       permission: 'read',
-      handler: async (b) => {
-        const page = await runs.metricHistory(runId(b), reqString(b, 'metric_key'), optInt(b, 'max_results'), optString(b, 'page_token') || undefined);
-        const out: Json = {};
-        if (page.items.length > 0) out.metrics = page.items.map(metricJson);
-        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-        return out;
+      handler: async (b, _request, reply) => {
+        const page = await runs.metricHistoryJson(runId(b), reqString(b, 'metric_key'), optInt(b, 'max_results'), optString(b, 'page_token') || undefined);
+        // The database already rendered the points; splice them in rather than parse and re-serialise.
+        const parts: string[] = [];
+        if (page.json !== '[]') parts.push(`"metrics":${page.json}`);
+        if (page.nextPageToken) parts.push(`"next_page_token":${JSON.stringify(page.nextPageToken)}`);
+        reply.type('application/json');
+        return `{${parts.join(',')}}`;
       },
     },
   ];

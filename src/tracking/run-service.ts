@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { proxyPathOf } from '../backends/artifacts/artifact-path.js';
+import type { ArtifactStore } from '../backends/artifacts/artifact-store.js';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { Database } from '../backends/database/database.js';
 import { appendToUri, type ExperimentService } from './experiment-service.js';
+import { MetricWriter } from './metric-writer.js';
 import { generateRunName } from './run-names.js';
 import { RunStore } from './run-store.js';
 import { searchRunIds } from './run-search.js';
@@ -36,6 +39,7 @@ export const newId = (): string => randomUUID().replace(/-/g, '');
 /** Runs: lifecycle, params, tags, metrics, inputs, history and search. */
 export class RunService {
   readonly store: RunStore;
+  private readonly metricWriter: MetricWriter;
 
   constructor(
     private readonly database: Database,
@@ -43,6 +47,7 @@ export class RunService {
     private readonly clock: () => number = Date.now,
   ) {
     this.store = new RunStore(database);
+    this.metricWriter = new MetricWriter(this.store);
   }
 
   async create(input: CreateRunInput): Promise<Run> {
@@ -157,6 +162,10 @@ export class RunService {
     }
     const cleanTags = tags.map(validateTag);
     const info = await this.getActiveInfo(input.runId);
+    if (cleanParams.length === 0 && cleanTags.length === 0) {
+      if (metrics.length > 0) await this.metricWriter.write(info.runId, metrics);
+      return;
+    }
     const { conflicts } = await this.store.logBatch(info.runId, metrics, cleanParams, cleanTags);
     if (conflicts.length > 0) {
       const c = conflicts[0]!;
@@ -188,16 +197,39 @@ export class RunService {
 
   /** A metric's full history, or one page of it when `maxResults` is given. */
   async metricHistory(runId: unknown, key: unknown, maxResults?: number, pageToken?: string): Promise<Page<Metric>> {
+    const page = await this.metricHistoryJson(runId, key, maxResults, pageToken);
+    const items = (JSON.parse(page.json) as Array<Metric & { value: number | string }>).map((m) => ({ ...m, value: Number(m.value) }));
+    return { items, nextPageToken: page.nextPageToken };
+  }
+
+  /** Like `metricHistory`, but the points stay an MLflow-shaped JSON array text, ready to send. */
+  async metricHistoryJson(runId: unknown, key: unknown, maxResults?: number, pageToken?: string): Promise<{ json: string; nextPageToken?: string }> {
     const info = await this.getInfo(runId);
     if (typeof key !== 'string' || key === '') throw new InvalidArgumentError("Missing value for required parameter 'metric_key'.");
     const offset = decodeOffset(pageToken);
-    if (maxResults === undefined && pageToken === undefined) {
-      return { items: await this.store.metricHistory(info.runId, key, 0, 0) };
-    }
+    if (maxResults === undefined && pageToken === undefined) return this.store.metricHistoryJson(info.runId, key, 0, 0);
     const limit = validateMaxResults(maxResults, 25000, Number.MAX_SAFE_INTEGER);
-    const rows = await this.store.metricHistory(info.runId, key, limit + 1, offset);
-    const more = rows.length > limit;
-    return { items: more ? rows.slice(0, limit) : rows, nextPageToken: more ? encodeOffset(offset + limit) : undefined };
+    const { json, more } = await this.store.metricHistoryJson(info.runId, key, limit, offset);
+    return { json, nextPageToken: more ? encodeOffset(offset + limit) : undefined };
+  }
+
+  /**
+   * Purges runs deleted before `before` (ms) for good, with their artifacts in
+   * Ferry's store (`ferry gc`). Artifacts go first: if that fails the rows
+   * remain and the next gc finds the runs again. Runs whose artifacts live
+   * outside the store keep those artifacts.
+   */
+  async purgeDeleted(
+    artifacts: ArtifactStore,
+    options: { before: number; experimentIds?: string[]; dryRun?: boolean },
+  ): Promise<Array<{ runId: string; artifactUri: string; artifactPath: string | null }>> {
+    const runs = await this.store.deletedRuns(options.before, options.experimentIds);
+    const removed = runs.map((r) => ({ ...r, artifactPath: proxyPathOf(r.artifactUri) ?? null }));
+    if (!options.dryRun && removed.length > 0) {
+      await artifacts.deleteMany(removed.flatMap((r) => (r.artifactPath ? [r.artifactPath] : [])));
+      await this.store.purge(removed.map((r) => r.runId));
+    }
+    return removed;
   }
 
   async search(input: SearchRunsInput): Promise<Page<Run>> {

@@ -33,6 +33,16 @@ export type FilterClause =
   | ({ type: 'attribute'; key: StringRunAttribute } & StringCondition)
   | ({ type: 'dataset'; key: DatasetKey } & StringCondition);
 
+export type NumericLoggedModelAttribute = 'creation_timestamp' | 'last_updated_timestamp';
+export type StringLoggedModelAttribute = 'name' | 'model_id' | 'model_type' | 'status' | 'source_run_id';
+
+/** One AND-ed clause of a logged-model filter (MLflow's SearchLoggedModelsUtils). */
+export type LoggedModelFilterClause =
+  | ({ type: 'metric'; key: string } & NumericCondition)
+  | ({ type: 'param' | 'tag'; key: string } & StringCondition)
+  | ({ type: 'attribute'; key: NumericLoggedModelAttribute } & NumericCondition)
+  | ({ type: 'attribute'; key: StringLoggedModelAttribute } & StringCondition);
+
 export interface RunOrderBy {
   type: 'metric' | 'param' | 'tag' | 'attribute';
   /** For attributes, a `RunAttribute`. */
@@ -74,6 +84,11 @@ const RUN_ATTRIBUTES = new Map<string, RunAttribute>([
   ['start_time', 'start_time'], ['created', 'start_time'], ['Created', 'start_time'], ['end_time', 'end_time'],
 ]);
 const NUMERIC_RUN_ATTRIBUTES: ReadonlySet<RunAttribute> = new Set(['start_time', 'end_time']);
+const LOGGED_MODEL_ATTRIBUTES = new Map<string, NumericLoggedModelAttribute | StringLoggedModelAttribute>([
+  ['name', 'name'], ['model_id', 'model_id'], ['model_type', 'model_type'], ['status', 'status'], ['source_run_id', 'source_run_id'],
+  ['creation_timestamp', 'creation_timestamp'], ['creation_time', 'creation_timestamp'],
+  ['last_updated_timestamp', 'last_updated_timestamp'], ['last_updated_time', 'last_updated_timestamp'],
+]);
 const DATASET_KEYS: ReadonlySet<string> = new Set(['name', 'digest', 'context']);
 const EXPERIMENT_ENTITIES = new Map<string, 'attribute' | 'tag'>([
   ['attribute', 'attribute'], ['attributes', 'attribute'], ['attr', 'attribute'], ['tag', 'tag'], ['tags', 'tag'],
@@ -384,6 +399,37 @@ function invalidRunAttribute(key: string): never {
  */
 export function parseRunFilter(filter: string): FilterClause[] {
   return parseClauses(filter, buildRunClause);
+}
+
+function buildLoggedModelClause(id: Identifier, comparator: string, value: RawValue): LoggedModelFilterClause {
+  const entity = id.entity === undefined ? 'attribute' : RUN_ENTITIES.get(id.entity);
+  if (entity === undefined || entity === 'dataset') {
+    invalid(`Invalid entity type '${id.entity}'. Valid values are ['metric', 'parameter', 'tag', 'attribute']`);
+  }
+  if (entity !== 'attribute') return buildRunClause(id, comparator, value) as LoggedModelFilterClause;
+  const attribute = LOGGED_MODEL_ATTRIBUTES.get(id.key);
+  if (attribute === undefined) {
+    invalid(
+      `Invalid attribute key '${id.key}' specified. Valid keys are 'name', 'model_id', 'model_type', 'status', ` +
+        "'source_run_id', 'creation_timestamp', 'last_updated_timestamp'",
+    );
+  }
+  if (attribute === 'creation_timestamp' || attribute === 'last_updated_timestamp') {
+    checkComparator(comparator, NUMERIC_COMPARATORS);
+    return { type: 'attribute', key: attribute, comparator: comparator as NumericComparator, value: numericValue(`numeric attribute: ${attribute}`, value) };
+  }
+  return { type: 'attribute', key: attribute, ...stringCondition('attributes', comparator, value, LIST_COMPARATORS) };
+}
+
+/**
+ * Parses a search-logged-models filter: `metrics.`, `params.`, `tags.` as for
+ * runs, and the attributes `name`, `model_id`, `model_type`, `status`,
+ * `source_run_id` (strings, IN allowed) and `creation_timestamp`,
+ * `last_updated_timestamp` (numbers; aliases `creation_time`, `last_updated_time`).
+ * @throws InvalidArgumentError naming what to fix.
+ */
+export function parseLoggedModelFilter(filter: string): LoggedModelFilterClause[] {
+  return parseClauses(filter, buildLoggedModelClause);
 }
 
 /** Parses `identifier [ASC|DESC]`; the identifier is left for the caller to resolve. */

@@ -40,7 +40,18 @@ function pathNotUnique(name: string): boolean {
   return norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/');
 }
 
+/** Keys already found valid; a training loop logs the same few keys millions of times. */
+const knownGoodKeys = new Set<string>();
+
 export function validateKey(kind: 'metric' | 'parameter' | 'tag', key: unknown): string {
+  if (typeof key === 'string' && knownGoodKeys.has(key)) return key;
+  const valid = checkKey(kind, key);
+  if (knownGoodKeys.size > 100_000) knownGoodKeys.clear();
+  knownGoodKeys.add(valid);
+  return valid;
+}
+
+function checkKey(kind: 'metric' | 'parameter' | 'tag', key: unknown): string {
   if (typeof key !== 'string' || key.length === 0) bad(`Invalid ${kind} name: a key name must be provided as a non-empty string.`);
   if (!VALID_KEY.test(key)) {
     bad(

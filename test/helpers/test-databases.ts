@@ -1,6 +1,7 @@
 /**
  * The metadata databases a test suite runs against: SQLite in memory always,
- * and PostgreSQL unless `FERRY_TEST_POSTGRES_URL=off`. Each `open()` gives a
+ * and PostgreSQL unless `FERRY_TEST_POSTGRES_URL=off` (refused in CI, where
+ * every backend must run). Each `open()` gives a
  * fresh, migrated database; on PostgreSQL that is a schema of its own
  * (`t_<random>`), dropped again by the database's `close()`.
  *
@@ -77,6 +78,7 @@ async function openPostgres(): Promise<Database> {
 export function testDatabases(): TestDatabase[] {
   const databases: TestDatabase[] = [{ name: 'sqlite', open: openSqlite }];
   if (process.env.FERRY_TEST_POSTGRES_URL !== 'off') databases.push({ name: 'postgres', open: openPostgres });
+  else if (process.env.CI === 'true') throw new Error('FERRY_TEST_POSTGRES_URL=off is not allowed in CI: every backend must run');
   return databases;
 }
 

@@ -61,3 +61,17 @@ export function joinArtifactPath(...parts: string[]): string {
     .filter((part) => part !== '')
     .join('/');
 }
+
+const MLFLOW_ARTIFACTS = 'mlflow-artifacts:';
+
+/**
+ * The artifact proxy's path for an artifact URI: `mlflow-artifacts:/0/abc/artifacts`
+ * (or `mlflow-artifacts://host/0/…`) → `0/abc/artifacts`. Undefined for URIs
+ * the server does not proxy (s3://, file://), whose bytes live elsewhere.
+ */
+export function proxyPathOf(artifactUri: string): string | undefined {
+  if (!artifactUri.startsWith(MLFLOW_ARTIFACTS)) return undefined;
+  let rest = artifactUri.slice(MLFLOW_ARTIFACTS.length);
+  if (rest.startsWith('//')) rest = rest.slice(2).replace(/^[^/]*/, '');
+  return normalizeArtifactPath(rest.replace(/^\/+/, ''));
+}

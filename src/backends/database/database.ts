@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, UnavailableError } from '../../errors.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 import type { DatabaseSchema } from './database-schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -11,8 +12,13 @@ export interface Database {
   readonly db: Kysely<DatabaseSchema>;
   readonly dialect: DialectName;
   readonly url: string;
+  /** Cheap housekeeping a writer calls after a commit (SQLite: bound the WAL if the checkpoint thread lags). */
+  maintain?(): void;
   close(): Promise<void>;
 }
+
+/** A WAL larger than this is checkpointed inline: the checkpoint thread has fallen behind. */
+const MAX_WAL_BYTES = 256 * 1024 * 1024;
 
 /** Parses `sqlite:path`, `sqlite:///abs/path`, `sqlite::memory:` into a filename for better-sqlite3. */
 export function sqliteFilename(url: string): string {
@@ -23,6 +29,28 @@ export function sqliteFilename(url: string): string {
   if (rest.startsWith('//')) return rest.slice(2);
   if (rest.length === 0) throw new InvalidArgumentError('sqlite URL needs a file path, e.g. sqlite:.ferry/ferry.db');
   return rest;
+}
+
+/**
+ * Kysely prepares every statement anew; preparing costs more than running a
+ * small statement, so keep the most recent ones by SQL text. Safe because
+ * Kysely runs each statement to completion (all/run) before the next one.
+ */
+function cachePreparedStatements(sqlite: { prepare(source: string): unknown }, size = 256): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, unknown>();
+  sqlite.prepare = (source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      // Re-insert to keep the map in least-recently-used order.
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  };
 }
 
 async function openSqlite(url: string): Promise<Database> {
@@ -38,12 +66,26 @@ async function openSqlite(url: string): Promise<Database> {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536');
+  cachePreparedStatements(sqlite);
+  let checkpointer: Checkpointer | undefined;
+  if (filename !== ':memory:') {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(filename);
+  }
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let lastCheck = 0;
   return {
     db,
     dialect: 'sqlite',
     url,
+    maintain: () => {
+      const now = Date.now();
+      if (!checkpointer || now - lastCheck < 1000) return;
+      lastCheck = now;
+      if ((statSync(`${filename}-wal`, { throwIfNoEntry: false })?.size ?? 0) > MAX_WAL_BYTES) sqlite.pragma('wal_checkpoint(PASSIVE)');
+    },
     close: async () => {
+      await checkpointer?.stop();
       await db.destroy();
     },
   };

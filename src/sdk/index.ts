@@ -1,0 +1,10 @@
+/** The SDK's public names; `src/index.ts` re-exports them for the package. */
+export { Ferry, ExperimentsApi, RunsApi } from './ferry-client.js';
+export type { FerryOptions, SearchExperimentsOptions, SearchRunsOptions, StartRunOptions } from './ferry-client.js';
+export { ActiveRun } from './active-run.js';
+export type { ActiveRunOptions, RejectedParam, RunWriter } from './active-run.js';
+export { ArtifactsApi, proxyPathOf } from './artifacts-api.js';
+export type { ArtifactBody } from './artifacts-api.js';
+export { HttpClient, errorFromResponse } from './http-client.js';
+export type { HttpClientOptions, RetryOptions } from './http-client.js';
+export type { ArtifactFile, TagsInput } from './mlflow-decode.js';

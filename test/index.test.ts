@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as ferry from '../src/index.js';
+
+describe('package entry', () => {
+  it('exports exactly the public runtime names', () => {
+    assert.deepEqual(Object.keys(ferry).sort(), [
+      'ActiveRun',
+      'AlreadyExistsError',
+      'ArtifactsApi',
+      'ConflictError',
+      'ERROR_CODES',
+      'ExperimentsApi',
+      'FERRY_VERSION',
+      'Ferry',
+      'FerryError',
+      'InternalError',
+      'InvalidArgumentError',
+      'NotFoundError',
+      'PermissionDeniedError',
+      'RUN_STATUSES',
+      'RunsApi',
+      'UnauthenticatedError',
+      'UnavailableError',
+      'isFerryError',
+    ]);
+  });
+});
