@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { AlreadyExistsError, NotFoundError } from '../errors.js';
 import { LIMITS } from '../tracking/tracking-limits.js';
-import type { Experiment, LogBatchInput, Metric, Page, Run, RunInfo, RunStatus, ViewType } from '../tracking/tracking-types.js';
+import type { Experiment, LogBatchInput, Metric, Page, Run, RunInfo, RunStatus, SearchExperimentsInput, SearchRunsInput } from '../tracking/tracking-types.js';
 import { ActiveRun, type ActiveRunOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
 import { HttpClient, type Json, type RetryOptions } from './http-client.js';
@@ -20,22 +20,9 @@ export interface FerryOptions {
   timeoutMs?: number;
 }
 
-export interface SearchExperimentsOptions {
-  filter?: string;
-  viewType?: ViewType;
-  maxResults?: number;
-  orderBy?: string[];
-  pageToken?: string;
-}
-
-export interface SearchRunsOptions {
-  experimentIds: string[];
-  filter?: string;
-  viewType?: ViewType;
-  maxResults?: number;
-  orderBy?: string[];
-  pageToken?: string;
-}
+/** The SDK's search options are the service's search inputs. */
+export type SearchExperimentsOptions = SearchExperimentsInput;
+export type SearchRunsOptions = SearchRunsInput;
 
 export interface StartRunOptions {
   /** Experiment to log to; default '0' (Default). */

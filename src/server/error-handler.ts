@@ -29,7 +29,8 @@ export const MLFLOW_ERROR: Record<ErrorCode, { code: string; status: number }> =
 export type ErrorProtocol = 'mlflow' | 'oip' | 'ferry';
 
 export function protocolOf(url: string): ErrorProtocol {
-  if (/^\/(api|ajax-api)\/2\.0\/(preview\/)?mlflow/.test(url)) return 'mlflow';
+  // MLflow 3 clients also call /api/3.0/mlflow/... (traces, scorers, server-info) and read error_code there.
+  if (/^\/(api|ajax-api)\/[23]\.0\/(preview\/)?mlflow/.test(url)) return 'mlflow';
   if (url.startsWith('/v2')) return 'oip';
   return 'ferry';
 }
@@ -37,6 +38,10 @@ export function protocolOf(url: string): ErrorProtocol {
 /** Turns any thrown value into a FerryError; framework 4xx errors keep their meaning. */
 export function toFerryError(err: unknown): { error: FerryError; status?: number } {
   if (err instanceof FerryError) return { error: err };
+  // PostgreSQL refuses NUL in text (SQLSTATE 22021) where SQLite stores it; the value is the client's, so answer 400.
+  if ((err as { code?: unknown } | null)?.code === '22021') {
+    return { error: new FerryError('INVALID_ARGUMENT', 'Text values may not contain NUL characters (\\u0000); remove them.') };
+  }
   const fe = err as Partial<FastifyError> & { status?: number };
   const status = fe.statusCode ?? fe.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {

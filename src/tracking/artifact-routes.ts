@@ -4,13 +4,14 @@ import type { Readable } from 'node:stream';
 import { normalizeArtifactPath, proxyPathOf } from '../backends/artifacts/artifact-path.js';
 import type { ArtifactStore } from '../backends/artifacts/artifact-store.js';
 import { InvalidArgumentError } from '../errors.js';
-import { sendError } from '../server/error-handler.js';
 import type { MlflowRoute } from '../server/mlflow-routes.js';
 import { optString, reqString, type Json } from './mlflow-json.js';
 import type { RunService } from './run-service.js';
 
 /** The artifact proxy's paths, fixed by MLflow's HTTP artifact repository. */
 export const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'];
+/** MLflow's `_UnsupportedMultipartUploadException.MESSAGE`, which its client matches as a prefix. */
+export const MPU_UNSUPPORTED = 'Multipart upload is not supported for the current artifact repository';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
@@ -70,11 +71,23 @@ export function registerArtifactProxy(app: FastifyInstance, store: ArtifactStore
       await store.delete(decodedPath(request));
       return reply.send({});
     });
+    // MLflow's HTTP artifact repository falls back to a plain PUT only when the
+    // message *starts with* its own wording, so keep that prefix exactly (501, as MLflow).
     for (const op of ['create', 'complete', 'abort']) {
-      app.post(`${prefix}/mpu/${op}/*`, { config: { permission: 'write' } }, async (request, reply) =>
-        sendError(reply, '/api/2.0/mlflow', new InvalidArgumentError('Multipart artifact upload is not supported by this server: unset MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD; uploads stream anyway.', { protocolCode: 'NOT_IMPLEMENTED' })),
+      app.post(`${prefix}/mpu/${op}/*`, { config: { permission: 'write' } }, async (_request, reply) =>
+        reply.status(501).send({
+          error_code: 'NOT_IMPLEMENTED',
+          message: `${MPU_UNSUPPORTED}: Ferry streams plain uploads of any size, so unset MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD.`,
+        }),
       );
     }
+    // MLflow 3 clients with MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD fall back to a proxied GET on 501.
+    app.get(`${prefix}/presigned/*`, { config: { permission: 'read' } }, async (_request, reply) =>
+      reply.status(501).send({
+        error_code: 'NOT_IMPLEMENTED',
+        message: 'Multipart download is not supported for the current artifact repository: Ferry serves artifacts through the proxy (GET …/mlflow-artifacts/artifacts/<path>).',
+      }),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import type { MlflowRoute } from '../server/mlflow-routes.js';
 import type { ExperimentService } from './experiment-service.js';
-import { experimentJson, optInt, optString, reqString, stringList, tagList, viewType, type Json } from './mlflow-json.js';
+import { experimentJson, optInt, pageJson, optString, reqString, stringList, tagList, viewType } from './mlflow-json.js';
 
 /** MLflow's experiment endpoints (service.proto: CreateExperiment … SetExperimentTag). */
 export function experimentRoutes(experiments: ExperimentService): MlflowRoute[] {
@@ -38,9 +38,7 @@ export function experimentRoutes(experiments: ExperimentService): MlflowRoute[] 
           orderBy: stringList(b, 'order_by'),
           pageToken: optString(b, 'page_token') || undefined,
         });
-        const out: Json = { experiments: page.items.map(experimentJson) };
-        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-        return page.items.length === 0 ? (page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) : out;
+        return pageJson('experiments', page, experimentJson);
       },
     },
     {

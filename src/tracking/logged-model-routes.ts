@@ -1,6 +1,6 @@
 import type { MlflowRoute } from '../server/mlflow-routes.js';
 import type { LoggedModelService } from './logged-model-service.js';
-import { loggedModelJson, objectList, optBool, optInt, optString, reqString, stringList, tagList, type Json } from './mlflow-json.js';
+import { loggedModelJson, pageJson, objectList, optBool, optInt, optString, reqString, stringList, tagList, type Json } from './mlflow-json.js';
 
 const modelId = (b: Json) => reqString(b, 'model_id');
 
@@ -33,14 +33,16 @@ export function loggedModelRoutes(models: LoggedModelService): MlflowRoute[] {
           experimentIds: stringList(b, 'experiment_ids'),
           filter: optString(b, 'filter'),
           datasets: objectList(b, 'datasets').map((d) => ({ name: reqString(d, 'dataset_name'), digest: optString(d, 'dataset_digest') })),
-          orderBy: objectList(b, 'order_by').map((o) => ({ fieldName: reqString(o, 'field_name'), ascending: optBool(o, 'ascending') ?? true })),
+          orderBy: objectList(b, 'order_by').map((o) => ({
+            fieldName: reqString(o, 'field_name'),
+            ascending: optBool(o, 'ascending') ?? true,
+            datasetName: optString(o, 'dataset_name') || undefined,
+            datasetDigest: optString(o, 'dataset_digest') || undefined,
+          })),
           maxResults: optInt(b, 'max_results'),
           pageToken: optString(b, 'page_token') || undefined,
         });
-        const out: Json = {};
-        if (page.items.length > 0) out.models = page.items.map(loggedModelJson);
-        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-        return out;
+        return pageJson('models', page, loggedModelJson);
       },
     },
     { method: 'GET', path: '/logged-models/:model_id', permission: 'read', handler: async (b) => ({ model: loggedModelJson(await models.get(modelId(b))) }) },

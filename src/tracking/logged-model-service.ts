@@ -26,6 +26,9 @@ const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGE
 export interface LoggedModelOrder {
   fieldName: string;
   ascending: boolean;
+  /** For `metrics.<key>`: only points logged against this dataset count. */
+  datasetName?: string;
+  datasetDigest?: string;
 }
 
 /** MLflow 3's logged models: what `mlflow.<flavor>.log_model` creates before uploading the files. */
@@ -113,7 +116,8 @@ export class LoggedModelService {
   async requireModels(modelIds: Iterable<string>): Promise<void> {
     const ids = [...new Set(modelIds)];
     if (ids.length === 0) return;
-    const found = new Set((await this.store.getMany(ids)).filter((m) => m.lifecycleStage === 'active').map((m) => m.modelId));
+    // A deleted model still takes metrics, as in MLflow (its row remains).
+    const found = new Set((await this.store.getMany(ids)).map((m) => m.modelId));
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw new NotFoundError(`Logged model with ID '${missing}' not found.`);
   }
@@ -127,7 +131,8 @@ export class LoggedModelService {
     const byModel = new Map<string, LoggedModelMetric[]>();
     for (const m of metrics) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), m]);
     for (const [modelId, list] of byModel) {
-      const model = await this.get(modelId);
+      const [model] = await this.store.getMany([modelId]);
+      if (!model) throw new NotFoundError(`Logged model with ID '${modelId}' not found.`);
       await this.store.logMetrics(model.experimentId, list);
     }
   }
@@ -141,7 +146,9 @@ export class LoggedModelService {
     pageToken?: string;
   }): Promise<Page<LoggedModel>> {
     if (input.experimentIds.length === 0) throw new InvalidArgumentError('experiment_ids must list at least one experiment to search.');
-    const maxResults = validateMaxResults(input.maxResults, 100);
+    // proto3 has no "unset" for max_results: MLflow reads 0 as the default.
+    const maxResults = validateMaxResults(input.maxResults || undefined, 100);
+    for (const o of input.orderBy ?? []) checkOrderField(o.fieldName);
     const offset = decodeOffset(input.pageToken);
     // Parsed before any query, so a bad filter is reported even in an empty experiment.
     const matches = compileLoggedModelFilter(input.filter, input.datasets);
@@ -154,36 +161,68 @@ export class LoggedModelService {
   }
 }
 
-function sortKey(m: LoggedModel, field: string): string | number | undefined {
+/** The logged-model columns MLflow accepts in order_by, with its aliases. */
+const ORDER_ATTRIBUTES = new Map<string, (m: LoggedModel) => string | number | null | undefined>([
+  ['model_id', (m) => m.modelId],
+  ['experiment_id', (m) => Number(m.experimentId)],
+  ['name', (m) => m.name],
+  ['artifact_location', (m) => m.artifactUri],
+  ['creation_timestamp_ms', (m) => m.creationTimestampMs],
+  ['creation_timestamp', (m) => m.creationTimestampMs],
+  ['creation_time', (m) => m.creationTimestampMs],
+  ['last_updated_timestamp_ms', (m) => m.lastUpdatedTimestampMs],
+  ['last_updated_timestamp', (m) => m.lastUpdatedTimestampMs],
+  ['status', (m) => m.status],
+  ['lifecycle_stage', (m) => m.lifecycleStage],
+  ['model_type', (m) => m.modelType],
+  ['source_run_id', (m) => m.sourceRunId],
+  ['status_message', (m) => m.statusMessage],
+]);
+
+/** MLflow answers INVALID_PARAMETER_VALUE for an order_by field it cannot sort by. */
+function checkOrderField(field: string): void {
+  const dot = field.indexOf('.');
+  if (dot < 0) {
+    if (!ORDER_ATTRIBUTES.has(field)) throw new InvalidArgumentError(`Invalid order by field name: ${field}`);
+    return;
+  }
+  const entity = field.slice(0, dot);
+  const rest = field.slice(dot + 1);
+  if (entity === 'attributes' || entity === 'attribute') return checkOrderField(rest);
+  // MLflow sorts by metrics only; params and tags are a Ferry extension.
+  if (!['metrics', 'params', 'tags'].includes(entity) || rest === '') {
+    throw new InvalidArgumentError(`Invalid order by field name: ${field}. Only metrics are supported.`);
+  }
+}
+
+function sortKey(m: LoggedModel, o: LoggedModelOrder): string | number | null | undefined {
+  const field = o.fieldName;
   if (field.startsWith('metrics.')) {
     const k = field.slice('metrics.'.length);
-    return m.metrics.filter((x) => x.key === k).at(-1)?.value;
+    // The latest point by (timestamp, step), as MLflow's store ranks them.
+    let best: LoggedModel['metrics'][number] | undefined;
+    for (const x of m.metrics) {
+      if (x.key !== k) continue;
+      if (o.datasetName && x.datasetName !== o.datasetName) continue;
+      if (o.datasetDigest && x.datasetDigest !== o.datasetDigest) continue;
+      if (!best || x.timestamp > best.timestamp || (x.timestamp === best.timestamp && x.step > best.step)) best = x;
+    }
+    return best?.value;
   }
   if (field.startsWith('params.')) return m.params.find((p) => p.key === field.slice('params.'.length))?.value;
   if (field.startsWith('tags.')) return m.tags.find((p) => p.key === field.slice('tags.'.length))?.value;
-  const attr = field.replace(/^attributes\./, '');
-  const map: Record<string, string | number | null | undefined> = {
-    name: m.name,
-    model_id: m.modelId,
-    creation_timestamp: m.creationTimestampMs,
-    creation_time: m.creationTimestampMs,
-    last_updated_timestamp: m.lastUpdatedTimestampMs,
-    status: m.status,
-    model_type: m.modelType,
-    source_run_id: m.sourceRunId,
-  };
-  return map[attr] ?? undefined;
+  return ORDER_ATTRIBUTES.get(field.replace(/^attributes?\./, ''))?.(m);
 }
 
 function sortModels(models: LoggedModel[], order: LoggedModelOrder[]): LoggedModel[] {
   return [...models].sort((a, b) => {
     for (const o of order) {
-      const x = sortKey(a, o.fieldName);
-      const y = sortKey(b, o.fieldName);
+      const x = sortKey(a, o);
+      const y = sortKey(b, o);
       if (x === y) continue;
       // Missing values sort last either way, as MLflow's searches do.
-      if (x === undefined) return 1;
-      if (y === undefined) return -1;
+      if (x === undefined || x === null) return 1;
+      if (y === undefined || y === null) return -1;
       const c = x < y ? -1 : 1;
       return o.ascending ? c : -c;
     }

@@ -65,6 +65,11 @@ export function runInfoJson(i: RunInfo): Json {
   });
 }
 
+/** A search page as MLflow answers it: the list under `name` and a token, each left out when empty. */
+export function pageJson<T>(name: string, page: { items: T[]; nextPageToken?: string }, encode: (item: T) => Json): Json {
+  return compact({ [name]: page.items.map(encode), next_page_token: page.nextPageToken || undefined });
+}
+
 export function metricJson(m: Metric): Json {
   return { key: m.key, value: encodeDouble(m.value), timestamp: m.timestamp, step: m.step };
 }
@@ -91,7 +96,9 @@ export function runJson(r: Run): Json {
       dataset_inputs: r.inputs.datasetInputs.map(datasetInputJson),
       model_inputs: r.inputs.modelInputs.map((m) => ({ model_id: m.modelId })),
     }),
-    outputs: compact({ model_outputs: r.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) }),
+    // As MLflow's server: `inputs` always, `outputs` only once the run has a model output.
+    outputs:
+      r.outputs.modelOutputs.length > 0 ? { model_outputs: r.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) } : undefined,
   });
 }
 

@@ -3,10 +3,10 @@ import type { MlflowRoute } from '../server/mlflow-routes.js';
 import {
   decodeDatasetInput,
   decodeMetric,
-  metricJson,
   objectList,
   optInt,
   optString,
+  pageJson,
   parseInt64,
   presentString,
   reqString,
@@ -179,10 +179,7 @@ export function runRoutes(runs: RunService, now: () => number = Date.now): Mlflo
           orderBy: stringList(b, 'order_by'),
           pageToken: optString(b, 'page_token') || undefined,
         });
-        const out: Json = {};
-        if (page.items.length > 0) out.runs = page.items.map(runJson);
-        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-        return out;
+        return pageJson('runs', page, runJson);
       },
     },
     {

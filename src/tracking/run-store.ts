@@ -1,6 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../backends/database/database.js';
-import type { DatabaseSchema } from '../backends/database/database-schema.js';
+import type { DatabaseSchema, RunsTable } from '../backends/database/database-schema.js';
+import { idList } from '../backends/database/id-list.js';
 import type { DatasetInput, LifecycleStage, Metric, ModelOutput, Run, RunInfo, RunStatus, Tag } from './tracking-types.js';
 
 type Trx = Transaction<DatabaseSchema>;
@@ -69,65 +70,64 @@ export class RunStore {
   async getMany(runIds: string[]): Promise<Run[]> {
     if (runIds.length === 0) return [];
     const byId = new Map<string, Run>();
-    for (const part of chunks(runIds)) {
-      const [runs, metrics, params, tags, inputs, links] = await Promise.all([
-        this.db.selectFrom('runs').selectAll().where('run_uuid', 'in', part).execute(),
-        this.db.selectFrom('latest_metrics').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
-        this.db.selectFrom('params').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
-        this.db.selectFrom('tags').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
-        this.db
-          .selectFrom('inputs as i')
-          .innerJoin('datasets as d', 'd.dataset_uuid', 'i.source_id')
-          .select([
-            'i.input_uuid',
-            'i.destination_id',
-            'd.name',
-            'd.digest',
-            'd.dataset_source_type',
-            'd.dataset_source',
-            'd.dataset_schema',
-            'd.dataset_profile',
-          ])
-          .where('i.source_type', '=', 'DATASET')
-          .where('i.destination_type', '=', 'RUN')
-          .where('i.destination_id', 'in', part)
-          .orderBy('i.input_uuid')
-          .execute(),
-        this.db.selectFrom('run_model_links').selectAll().where('run_uuid', 'in', part).orderBy('model_id').execute(),
-      ]);
-      for (const r of runs) {
-        byId.set(r.run_uuid, {
-          info: toInfo(r),
-          data: { metrics: [], params: [], tags: [] },
-          inputs: { datasetInputs: [], modelInputs: [] },
-          outputs: { modelOutputs: [] },
-        });
-      }
-      for (const m of metrics) {
-        byId.get(m.run_uuid)?.data.metrics.push({ key: m.key, value: metricValue(m), timestamp: Number(m.timestamp), step: Number(m.step) });
-      }
-      for (const p of params) byId.get(p.run_uuid)?.data.params.push({ key: p.key, value: p.value });
-      for (const t of tags) byId.get(t.run_uuid)?.data.tags.push({ key: t.key, value: t.value });
-      const inputTags = await this.inputTags(inputs.map((i) => i.input_uuid));
-      for (const i of inputs) {
-        byId.get(i.destination_id)?.inputs.datasetInputs.push({
-          tags: inputTags.get(i.input_uuid) ?? [],
-          dataset: {
-            name: i.name,
-            digest: i.digest,
-            sourceType: i.dataset_source_type,
-            source: i.dataset_source,
-            schema: i.dataset_schema,
-            profile: i.dataset_profile,
-          },
-        });
-      }
-      for (const l of links) {
-        const run = byId.get(l.run_uuid);
-        if (!run) continue;
-        if (l.direction === 'input') run.inputs.modelInputs.push({ modelId: l.model_id });
-        else run.outputs.modelOutputs.push({ modelId: l.model_id, step: Number(l.step) });
-      }
+    const part = idList(this.database.dialect, runIds);
+    const [runs, metrics, params, tags, inputs, links] = await Promise.all([
+      this.db.selectFrom('runs').selectAll().where('run_uuid', 'in', part).execute(),
+      this.db.selectFrom('latest_metrics').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
+      this.db.selectFrom('params').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
+      this.db.selectFrom('tags').selectAll().where('run_uuid', 'in', part).orderBy('key').execute(),
+      this.db
+        .selectFrom('inputs as i')
+        .innerJoin('datasets as d', 'd.dataset_uuid', 'i.source_id')
+        .select([
+          'i.input_uuid',
+          'i.destination_id',
+          'd.name',
+          'd.digest',
+          'd.dataset_source_type',
+          'd.dataset_source',
+          'd.dataset_schema',
+          'd.dataset_profile',
+        ])
+        .where('i.source_type', '=', 'DATASET')
+        .where('i.destination_type', '=', 'RUN')
+        .where('i.destination_id', 'in', part)
+        .orderBy('i.input_uuid')
+        .execute(),
+      this.db.selectFrom('run_model_links').selectAll().where('run_uuid', 'in', part).orderBy('model_id').execute(),
+    ]);
+    for (const r of runs) {
+      byId.set(r.run_uuid, {
+        info: toInfo(r),
+        data: { metrics: [], params: [], tags: [] },
+        inputs: { datasetInputs: [], modelInputs: [] },
+        outputs: { modelOutputs: [] },
+      });
+    }
+    for (const m of metrics) {
+      byId.get(m.run_uuid)?.data.metrics.push({ key: m.key, value: metricValue(m), timestamp: Number(m.timestamp), step: Number(m.step) });
+    }
+    for (const p of params) byId.get(p.run_uuid)?.data.params.push({ key: p.key, value: p.value });
+    for (const t of tags) byId.get(t.run_uuid)?.data.tags.push({ key: t.key, value: t.value });
+    const inputTags = await this.inputTags(inputs.map((i) => i.input_uuid));
+    for (const i of inputs) {
+      byId.get(i.destination_id)?.inputs.datasetInputs.push({
+        tags: inputTags.get(i.input_uuid) ?? [],
+        dataset: {
+          name: i.name,
+          digest: i.digest,
+          sourceType: i.dataset_source_type,
+          source: i.dataset_source,
+          schema: i.dataset_schema,
+          profile: i.dataset_profile,
+        },
+      });
+    }
+    for (const l of links) {
+      const run = byId.get(l.run_uuid);
+      if (!run) continue;
+      if (l.direction === 'input') run.inputs.modelInputs.push({ modelId: l.model_id });
+      else run.outputs.modelOutputs.push({ modelId: l.model_id, step: Number(l.step) });
     }
     return runIds.map((id) => byId.get(id)).filter((r): r is Run => r !== undefined);
   }
@@ -135,7 +135,7 @@ export class RunStore {
   private async inputTags(inputIds: string[]): Promise<Map<string, Tag[]>> {
     const out = new Map<string, Tag[]>();
     if (inputIds.length === 0) return out;
-    const rows = await this.db.selectFrom('input_tags').selectAll().where('input_uuid', 'in', inputIds).orderBy('name').execute();
+    const rows = await this.db.selectFrom('input_tags').selectAll().where('input_uuid', 'in', idList(this.database.dialect, inputIds)).orderBy('name').execute();
     for (const r of rows) {
       const list = out.get(r.input_uuid) ?? [];
       list.push({ key: r.name, value: r.value });
@@ -348,17 +348,7 @@ export class RunStore {
   }
 }
 
-function toInfo(r: {
-  run_uuid: string;
-  name: string;
-  experiment_id: number;
-  user_id: string;
-  status: string;
-  start_time: number;
-  end_time: number | null;
-  lifecycle_stage: string;
-  artifact_uri: string;
-}): RunInfo {
+function toInfo(r: Selectable<RunsTable>): RunInfo {
   return {
     runId: r.run_uuid,
     runName: r.name,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -86,7 +86,7 @@ const HOSTILE_PATHS = [
   '%zz',
   '%c0%ae%c0%ae',
   '%ed%a0%80',
-  encodeURIComponent('ü/日本/🙂'),
+  '%C3%BC%2F%E6%97%A5%E6%9C%AC%2F%F0%9F%99%82',
   'ü/日本/🙂',
   '.',
   './.',
@@ -103,6 +103,50 @@ interface Failure {
   label: string;
   detail: string;
 }
+
+/** encodeURIComponent that cannot throw: lone surrogates become U+FFFD first. */
+const enc = (s: string) => encodeURIComponent(Buffer.from(s, 'utf8').toString('utf8'));
+
+/** The path as the app sees it: inject resolves '.' and '..' segments (and %2e) as a WHATWG URL does. */
+function servedPath(url: string): string {
+  try {
+    const u = new URL(url, 'http://localhost');
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Sends bytes exactly as given over a socket, so '..' and '%2e' reach the
+ * server unresolved (curl --path-as-is does the same). Returns status and body.
+ */
+function rawRequest(port: number, head: string, body = ''): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.write(`${head}\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (data += d));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
+      resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
+    });
+  });
+}
+
+/** A decoded artifact path that must never be accepted: a '..' segment, NUL, a leading '/', a backslash. */
+const DECODED_TRAVERSAL = /(^|\/)\.\.(\/|$)|\u0000|^\/|\\/;
 
 function isNonEmptyString(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0;
@@ -235,12 +279,16 @@ describe('endpoint fuzzer (sqlite)', () => {
   let routes: RouteEntry[];
   let bodies: Record<string, Record<string, unknown>>;
   let modelId: string;
+  let port: number;
   let requests = 0;
 
   before(async () => {
     h = await openApiHarness(kind, { bodyLimit: BODY_LIMIT });
     roomy = await openApiHarness(kind);
     routes = listRoutes(h.app);
+    // Also on a socket, for what inject cannot send (raw dot segments, over-long request lines).
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (h.app.server.address() as AddressInfo).port;
     const mk = async (a: ApiHarness) => {
       const experimentId = (await a.call('POST', '/api/2.0/mlflow/experiments/create', { name: 'fz-exp' })).body.experiment_id;
       const victimExperimentId = (await a.call('POST', '/api/2.0/mlflow/experiments/create', { name: 'fz-victim' })).body.experiment_id;
@@ -272,7 +320,9 @@ describe('endpoint fuzzer (sqlite)', () => {
       return undefined;
     }
     const where = `${label} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-    if (res.statusCode >= 500) failures.push({ label, detail: `5xx: ${where}` });
+    // MLflow's client falls back to plain transfers only on a 501 NOT_IMPLEMENTED from the multipart endpoints.
+    const intended501 = res.statusCode === 501 && /\/(mpu|presigned)\//.test(opts.url) && (opts.method === 'HEAD' || /"error_code":"NOT_IMPLEMENTED"/.test(res.body));
+    if (res.statusCode >= 500 && !intended501) failures.push({ label, detail: `5xx: ${where}` });
     if (/root:.*:0:0:/.test(res.body)) failures.push({ label, detail: `leaked /etc/passwd: ${where}` });
     if (res.statusCode >= 400 && opts.method !== 'HEAD') {
       let body: any;
@@ -282,10 +332,13 @@ describe('endpoint fuzzer (sqlite)', () => {
         failures.push({ label, detail: `error body is not JSON: ${where}` });
         return res;
       }
-      const protocol = protocolOf(opts.url);
+      const protocol = protocolOf(servedPath(opts.url));
       const ok =
         protocol === 'mlflow'
-          ? isNonEmptyString(body?.error_code) && isNonEmptyString(body?.message) && Object.keys(body).every((k) => k === 'error_code' || k === 'message')
+          ? isNonEmptyString(body?.error_code) &&
+            isNonEmptyString(body?.message) &&
+            // Ferry may add `details` (an object) for its own SDK; MLflow clients ignore unknown fields.
+            Object.keys(body).every((k) => k === 'error_code' || k === 'message' || (k === 'details' && typeof body.details === 'object'))
           : protocol === 'oip'
             ? isNonEmptyString(body?.error)
             : (ERROR_CODES as readonly string[]).includes(body?.error?.code) && isNonEmptyString(body?.error?.message);
@@ -493,7 +546,10 @@ describe('endpoint fuzzer (sqlite)', () => {
         const url = concreteUrl(r.url, p, p);
         const opts = BODY_METHODS.has(r.method) ? { method: r.method, url, headers: JSON_TYPE, payload: '{}' } : { method: r.method, url };
         const res = await probe(h, opts, `${r.method} ${url.slice(0, 120)}`, failures);
-        if (res && res.statusCode < 300 && /\.\.|%2e|%2f|%5c|%00|^\/|\/\//i.test(p) && r.url.includes('mlflow-artifacts') && r.method !== 'GET') {
+        // inject resolves dot segments first (as most clients do); judge what reached the router. Raw paths are sent below.
+        const served = servedPath(url);
+        const tail = served.includes('/artifacts/') ? served.slice(served.indexOf('/artifacts/') + '/artifacts/'.length) : '';
+        if (res && res.statusCode < 300 && r.url.includes('mlflow-artifacts/artifacts') && DECODED_TRAVERSAL.test(safeDecode(tail))) {
           failures.push({ label: `${r.method} ${url}`, detail: `accepted a traversal path: ${res.statusCode}` });
         }
       }
@@ -502,6 +558,23 @@ describe('endpoint fuzzer (sqlite)', () => {
         for (const p of [`..%2f..%2f..%2f${escape}`, `%2e%2e/%2e%2e/%2e%2e/${escape}`, `%2F${escape}`, `..%5c..%5c${escape}`]) {
           await probe(h, { method: 'PUT', url: concreteUrl(r.url, p, p), payload: 'pwned', headers: { 'content-type': 'application/octet-stream' } }, `PUT traversal ${p}`, failures);
         }
+      }
+    }
+    // The same over a socket, with the dot segments left raw.
+    {
+      for (const prefix of ['/api/2.0/mlflow-artifacts/artifacts', '/ajax-api/2.0/mlflow-artifacts/artifacts']) {
+        for (const p of ['../../../../../../etc/passwd', '..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd', '%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/etc/passwd', '%2Fetc%2Fpasswd', 'a/../../../../../../etc/passwd', 'a%00/../b']) {
+          for (const method of ['GET', 'HEAD', 'DELETE']) {
+            const res = await rawRequest(port, `${method} ${prefix}/${p} HTTP/1.1`);
+            if (res.status < 400 || res.status >= 500 || /root:.*:0:0:/.test(res.body)) {
+              failures.push({ label: `raw ${method} ${prefix}/${p}`, detail: `${res.status} ${res.body.slice(0, 200)}` });
+            }
+          }
+          const put = await rawRequest(port, `PUT ${prefix}/${p.replace('etc/passwd', escape)} HTTP/1.1\r\nContent-Type: application/octet-stream`, 'pwned');
+          if (put.status < 400 || put.status >= 500) failures.push({ label: `raw PUT ${prefix}/${p}`, detail: `${put.status} ${put.body.slice(0, 200)}` });
+        }
+        const list = await rawRequest(port, `GET ${prefix}?path=../../../../etc HTTP/1.1`);
+        if (list.status !== 400) failures.push({ label: `raw list ${prefix}?path=../..`, detail: `${list.status} ${list.body.slice(0, 200)}` });
       }
     }
     for (const where of [join(tmpdir(), escape), join('/', escape), join(h.app.services.config.home, escape), join(h.app.services.config.home, '..', escape)]) {
@@ -535,7 +608,7 @@ describe('endpoint fuzzer (sqlite)', () => {
         await probe(h, { method: 'POST', url: `/api/2.0/mlflow${path}`, headers: JSON_TYPE, payload: JSON.stringify(body) }, `POST ${path} ${JSON.stringify(s)}`, failures);
       }
       await probe(h, { method: 'GET', url: queryUrl('/api/2.0/mlflow/experiments/get-by-name', { experiment_name: `fz ${s}` }) }, `get-by-name ${JSON.stringify(s)}`, failures);
-      await probe(h, { method: 'GET', url: `/api/2.0/mlflow/${encodeURIComponent(s)}` }, `unknown unicode path ${JSON.stringify(s)}`, failures);
+      await probe(h, { method: 'GET', url: `/api/2.0/mlflow/${enc(s)}` }, `unknown unicode path ${JSON.stringify(s)}`, failures);
     }
     // A tag value with a lone surrogate or NUL is stored and comes back as sent (JSON escapes both).
     const tag = await h.call('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key: 'roundtrip', value: '日本 🙂' });
@@ -558,16 +631,10 @@ describe('endpoint fuzzer (sqlite)', () => {
     }
     report(failures);
     // Node's HTTP parser caps the request line; the server must refuse cleanly and stay up.
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    try {
-      const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-      const long = await fetch(`${base}/api/2.0/mlflow/runs/get?run_id=${'a'.repeat(100_000)}`).catch((err: Error) => err);
-      if (!(long instanceof Error)) assert.ok(long.status < 500 && long.status >= 400, `over-long URL answered ${long.status}`);
-      const health = await fetch(`${base}/health`);
-      assert.equal(health.status, 200);
-    } finally {
-      await h.app.server.close();
-    }
+    const long = await rawRequest(port, `GET /api/2.0/mlflow/runs/get?run_id=${'a'.repeat(100_000)} HTTP/1.1`).catch((err: Error) => err);
+    if (!(long instanceof Error)) assert.ok(long.status < 500 && long.status >= 400, `over-long URL answered ${long.status}`);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    assert.equal(health.status, 200);
   });
 
   it('refuses a JSON body over the body limit with 413 in protocol shape', async () => {
@@ -629,7 +696,7 @@ describe('endpoint fuzzer (sqlite)', () => {
       let url = rnd.chance(0.3) ? urlOf(rnd.pick(routes)) : rnd.pick(prefixes);
       for (let s = rnd.int(0, 4); s > 0; s--) url += `/${rnd.pick(segments)}`;
       if (url === '') url = '/';
-      if (rnd.chance(0.3)) url += `?${rnd.pick(FIELD_NAMES)}=${encodeURIComponent(String(rnd.pick(WRONG_VALUES)))}`;
+      if (rnd.chance(0.3)) url += `?${rnd.pick(FIELD_NAMES)}=${enc(String(rnd.pick(WRONG_VALUES)))}`;
       if (rnd.chance(0.1)) url = url.replace(/\/+/g, '//');
       const withBody = method !== 'GET' && method !== 'HEAD' && rnd.chance(0.7);
       const opts: InjectOptions & { url: string; method: string } = withBody
@@ -655,3 +722,52 @@ describe('endpoint fuzzer (sqlite)', () => {
     }
   });
 });
+
+// PostgreSQL cannot store NUL in text where SQLite can: every database must answer 200 or 400, never 500.
+for (const kind of testDatabaseKinds()) {
+  describe(`NUL characters in text (${kind.name})`, () => {
+    let h: ApiHarness;
+    before(async () => {
+      h = await openApiHarness(kind);
+    });
+    after(async () => h.close());
+
+    it('stores or refuses them in every text field and lookup, in protocol shape', async () => {
+      const nul = 'a\u0000b';
+      const runId = (await h.call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0' })).body.run.info.run_id;
+      const modelId = (await h.call('POST', '/api/2.0/mlflow/logged-models', { experiment_id: '0' })).body.model.info.model_id;
+      const calls: Array<[string, string, Record<string, unknown>]> = [
+        ['POST', '/experiments/create', { name: nul }],
+        ['POST', '/experiments/create', { name: 'nul-tags', tags: [{ key: 'k', value: nul }] }],
+        ['POST', '/experiments/set-experiment-tag', { experiment_id: '0', key: 'k', value: nul }],
+        ['POST', '/experiments/update', { experiment_id: '0', new_name: nul }],
+        ['GET', '/experiments/get-by-name', { experiment_name: nul }],
+        ['GET', '/experiments/get', { experiment_id: nul }],
+        ['POST', '/runs/create', { experiment_id: '0', run_name: nul, user_id: nul }],
+        ['POST', '/runs/update', { run_id: runId, run_name: nul }],
+        ['POST', '/runs/set-tag', { run_id: runId, key: 'k', value: nul }],
+        ['POST', '/runs/log-parameter', { run_id: runId, key: 'p', value: nul }],
+        ['POST', '/runs/log-batch', { run_id: runId, params: [{ key: 'q', value: nul }], tags: [{ key: 't', value: nul }] }],
+        ['POST', '/runs/log-model', { run_id: runId, model_json: JSON.stringify({ name: nul }) }],
+        ['POST', '/runs/log-inputs', { run_id: runId, datasets: [{ dataset: { name: nul, digest: 'd', source_type: 'local', source: nul } }] }],
+        ['POST', '/runs/outputs', { run_id: runId, models: [{ model_id: nul }] }],
+        ['GET', '/runs/get', { run_id: nul }],
+        ['GET', '/metrics/get-history', { run_id: runId, metric_key: nul }],
+        ['POST', '/logged-models', { experiment_id: '0', name: nul, model_type: nul, tags: [{ key: 'k', value: nul }] }],
+        ['POST', '/logged-models/search', { experiment_ids: ['0'], datasets: [{ dataset_name: nul }] }],
+        ['POST', `/logged-models/${modelId}/params`, { params: [{ key: 'k', value: nul }] }],
+        ['PATCH', `/logged-models/${modelId}/tags`, { tags: [{ key: 'k', value: nul }] }],
+        ['GET', `/logged-models/${encodeURIComponent(nul)}`, {}],
+        ['GET', '/artifacts/list', { run_id: runId, path: nul }],
+      ];
+      const bad: string[] = [];
+      for (const [method, path, body] of calls) {
+        const r = await h.call(method, `/api/2.0/mlflow${path}`, method === 'GET' && Object.keys(body).length === 0 ? undefined : body);
+        const shaped = r.status === 200 || (isNonEmptyString(r.body?.error_code) && isNonEmptyString(r.body?.message));
+        if (r.status >= 500 || !shaped) bad.push(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      }
+      assert.deepEqual(bad, []);
+      assert.equal((await h.call('GET', '/health')).status, 200);
+    });
+  });
+}

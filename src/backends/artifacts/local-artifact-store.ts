@@ -236,6 +236,9 @@ function translateFsError(err: unknown, path: string): FerryError {
   if (isErrno(err, 'ENOTDIR', 'EEXIST', 'ENOTEMPTY')) {
     return new InvalidArgumentError(`Artifact ${name} clashes with an existing file or directory on its path`, { cause: err });
   }
+  if (isErrno(err, 'ENAMETOOLONG')) {
+    return new InvalidArgumentError(`Artifact path ${JSON.stringify(path.slice(0, 200))}… is too long for the file system; shorten it`, { cause: err });
+  }
   if (isErrno(err, 'EACCES', 'EPERM', 'EROFS')) {
     return new PermissionDeniedError(`The server may not access artifact ${name} on disk`, { cause: err });
   }
