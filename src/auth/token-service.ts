@@ -36,14 +36,21 @@ export class TokenService {
   async create(name: string, role: string): Promise<{ token: string; info: ApiToken }> {
     if (!/^[\w.@-]{1,100}$/.test(name)) throw new InvalidArgumentError(`Invalid token name '${name}': use 1-100 letters, digits, '.', '@', '_' or '-'.`);
     if (!ROLES.includes(role as Role)) throw new InvalidArgumentError(`Invalid role '${role}': use one of ${ROLES.join(', ')}.`);
+    const taken = () => new AlreadyExistsError(`A token named '${name}' already exists (names stay taken after a revoke, so the audit trail stays unambiguous); pick another name.`);
     const existing = await this.database.db.selectFrom('api_tokens').select('token_id').where('name', '=', name).executeTakeFirst();
-    if (existing) throw new AlreadyExistsError(`A token named '${name}' already exists; revoke it first or pick another name.`);
+    if (existing) throw taken();
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const info: ApiToken = { tokenId: newId().slice(0, 16), name, role: role as Role, createdAt: this.clock(), lastUsedAt: null, revokedAt: null };
-    await this.database.db
-      .insertInto('api_tokens')
-      .values({ token_id: info.tokenId, name, role, token_hash: hashToken(token), created_at: info.createdAt, last_used_at: null, revoked_at: null })
-      .execute();
+    try {
+      await this.database.db
+        .insertInto('api_tokens')
+        .values({ token_id: info.tokenId, name, role, token_hash: hashToken(token), created_at: info.createdAt, last_used_at: null, revoked_at: null })
+        .execute();
+    } catch (err) {
+      // Lost a race with a concurrent create of the same name.
+      if (await this.database.db.selectFrom('api_tokens').select('token_id').where('name', '=', name).executeTakeFirst()) throw taken();
+      throw err;
+    }
     return { token, info };
   }
 

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAuth } from '../auth/auth-hook.js';
+import { registerAuditRoutes, registryRoutes } from '../registry/registry-routes.js';
 import type { FerryConfig } from '../config/config.js';
 import { artifactListRoute, registerArtifactProxy } from '../tracking/artifact-routes.js';
 import { experimentRoutes } from '../tracking/experiment-routes.js';
@@ -44,9 +45,11 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
     ...experimentRoutes(services.experiments),
     ...runRoutes(services.runs),
     ...loggedModelRoutes(services.loggedModels),
+    ...registryRoutes(services.registry),
     artifactListRoute(services.runs, services.artifacts),
   ]);
   registerArtifactProxy(app, services.artifacts);
+  registerAuditRoutes(app, services.registry);
   if (!options.services) app.addHook('onClose', async () => services.close());
   return Object.assign(app, { services }) as unknown as FerryServer;
 }

@@ -7,6 +7,7 @@ import { ExperimentService } from '../tracking/experiment-service.js';
 import { LoggedModelService } from '../tracking/logged-model-service.js';
 import { RunService } from '../tracking/run-service.js';
 import { TokenService } from '../auth/token-service.js';
+import { ModelRegistry } from '../registry/model-registry.js';
 
 /** Everything the HTTP layer, CLI and jobs share: one instance per process. */
 export interface FerryServices {
@@ -16,6 +17,7 @@ export interface FerryServices {
   experiments: ExperimentService;
   runs: RunService;
   loggedModels: LoggedModelService;
+  registry: ModelRegistry;
   tokens: TokenService;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
     await experiments.ensureDefaultExperiment();
     const runs = new RunService(database, experiments);
     const loggedModels = new LoggedModelService(database, experiments, runs);
+    const registry = new ModelRegistry({ database, runs, loggedModels, artifacts });
     const tokens = new TokenService(database);
     return {
       config,
@@ -38,6 +41,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
       experiments,
       runs,
       loggedModels,
+      registry,
       tokens,
       close: async () => {
         await artifacts.close();

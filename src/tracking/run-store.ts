@@ -186,7 +186,8 @@ export class RunStore {
         if (params.length > 0) {
           const inserted = await trx
             .insertInto('params')
-            .values(params.map((p) => ({ run_uuid: runId, key: p.key, value: p.value })))
+            // Key order, as for tags: concurrent batches then wait on each other instead of deadlocking.
+            .values(params.map((p) => [p.key, p.value] as [string, string]).sort(byFirst).map(([key, value]) => ({ run_uuid: runId, key, value })))
             .onConflict((oc) => oc.columns(['run_uuid', 'key']).doNothing())
             .returning('key')
             .execute();
@@ -362,12 +363,18 @@ function toInfo(r: Selectable<RunsTable>): RunInfo {
   };
 }
 
+/** Orders [key, …] pairs by key (code-unit order; any fixed total order prevents lock-order deadlocks). */
+function byFirst(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
 async function upsertTags(trx: Trx, runId: string, tags: Tag[]): Promise<void> {
   // The last value for a key wins; Postgres refuses to update one row twice in a statement.
   const last = new Map(tags.map((t) => [t.key, t.value]));
   await trx
     .insertInto('tags')
-    .values([...last].map(([key, value]) => ({ run_uuid: runId, key, value })))
+    // Rows in key order: Postgres locks them in the order given, and two batches locking the same keys in opposite orders deadlock.
+    .values([...last].sort(byFirst).map(([key, value]) => ({ run_uuid: runId, key, value })))
     .onConflict((oc) => oc.columns(['run_uuid', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
     .execute();
 }
@@ -430,7 +437,8 @@ export async function insertMetrics(trx: Trx, dialect: DialectName, groups: Metr
   }
   await trx
     .insertInto('latest_metrics')
-    .values([...latest.values()].map(({ runId, m }) => metricRow(runId, m)))
+    // In (run, key) order, so concurrent writers lock latest rows in one order and cannot deadlock.
+    .values([...latest].sort(byFirst).map(([, { runId, m }]) => metricRow(runId, m)))
     .onConflict((oc) =>
       oc
         .columns(['run_uuid', 'key'])

@@ -188,7 +188,9 @@ describe('auth hook', () => {
             checked++;
             const want = expectedFor(route.permission!, cred);
             const where = `${route.method} ${url} [${route.permission}] with ${cred.name}: got ${res.statusCode} ${res.body.slice(0, 200)}`;
-            if (res.statusCode >= 500) failures.push(`5xx: ${where}`);
+            // The multipart stubs answer 501 NOT_IMPLEMENTED on purpose: MLflow's client falls back on it.
+            const intended501 = res.statusCode === 501 && /\/(mpu|presigned)\//.test(url);
+            if (res.statusCode >= 500 && !intended501) failures.push(`5xx: ${where}`);
             else if (want === 'ok' && (res.statusCode === 401 || res.statusCode === 403)) failures.push(`refused: ${where}`);
             else if (want !== 'ok' && res.statusCode !== want) failures.push(`expected ${want}: ${where}`);
             else if (want !== 'ok' && route.method !== 'HEAD') {

@@ -167,6 +167,30 @@ for (const kind of testDatabaseKinds()) {
       for (const [key, p] of latest) assert.equal(pointId(runMetrics.get(key)), pointId(p), `latest ${key}`);
     });
 
+    it('never deadlocks when concurrent batches touch the same keys in opposite orders', async () => {
+      const runId: string = (await post('/runs/create', { experiment_id: '0' })).body.run.info.run_id;
+      const keys = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+      const failures: string[] = [];
+      for (let round = 0; round < 15; round++) {
+        const results = await Promise.all(
+          Array.from({ length: WRITERS }, (_, w) => {
+            const order = w % 2 === 0 ? keys : [...keys].reverse();
+            // Tags and new params in opposite orders; metrics in opposite orders, half of them metric-only (group commit).
+            return post('/runs/log-batch', {
+              run_id: runId,
+              metrics: order.map((k) => ({ key: k, value: w, timestamp: round, step: round })),
+              ...(w % 4 < 2 ? { tags: order.map((k) => ({ key: k, value: `w${w}` })), params: order.map((k) => ({ key: `r${round}-${k}`, value: 'same' })) } : {}),
+            });
+          }),
+        );
+        results.forEach((r, w) => r.status !== 200 && failures.push(`round ${round} writer ${w}: ${r.status} ${JSON.stringify(r.body)}`));
+      }
+      assert.deepEqual(failures.slice(0, 5), [], `${failures.length} batches failed`);
+      const run = (await get('/runs/get', { run_id: runId })).body.run;
+      assert.equal(run.data.params.length, 15 * keys.length);
+      assert.deepEqual(run.data.metrics.map((m: Point) => m.key).sort(), keys);
+    });
+
     it('lets exactly one of many concurrent log-batch calls set a param to its value', async () => {
       const runId: string = (await post('/runs/create', { experiment_id: '0' })).body.run.info.run_id;
       const results = await Promise.all(
