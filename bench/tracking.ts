@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createServices } from '../src/server/services.js';
 import { startFerry } from './lib/ferry-process.js';
 import { getJson, percentile, postJson, runLoad } from './lib/http-load.js';
+import { benchMlflowReference } from './lib/mlflow-reference.js';
 import { machine, table, writeSection, type Row } from './lib/report.js';
 
 const API = '/api/2.0/mlflow';
@@ -236,12 +237,15 @@ export async function run(args: string[]): Promise<void> {
   const pgIndex = args.indexOf('--postgres');
   const pgUrl = pgIndex >= 0 ? args[pgIndex + 1] : process.env.FERRY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const only = args.includes('--sqlite-only') ? ['sqlite'] : args.includes('--postgres-only') ? ['postgres'] : ['sqlite', 'postgres'];
+  const mlflowIndex = args.indexOf('--mlflow');
+  const mlflowCommand = mlflowIndex >= 0 ? args[mlflowIndex + 1] : process.env.FERRY_BENCH_MLFLOW_SERVER;
   const date = new Date().toISOString().slice(0, 10);
   for (const kind of only) {
     const home = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
     const backend = kind === 'sqlite' ? await sqliteBackend(home) : await postgresBackend(pgUrl!);
     try {
       const rows = await benchBackend(backend, home);
+      if (mlflowCommand && kind === 'sqlite') rows.push(...(await mlflowRows(mlflowCommand, rows)));
       const out = `Run ${date} on ${machine()}; server in its own process, load generator in another (node:http keep-alive).\n\n${table(rows)}`;
       console.log(`\n## tracking on ${kind}\n\n${out}`);
       if (write) writeSection(`tracking-${kind}`, `Tracking on ${kind === 'sqlite' ? 'SQLite (embedded default)' : 'PostgreSQL 15 (127.0.0.1)'}`, out);
@@ -250,4 +254,20 @@ export async function run(args: string[]): Promise<void> {
       rmSync(home, { recursive: true, force: true });
     }
   }
+}
+
+/** Puts the reference MLflow server's numbers beside Ferry's SQLite rows measured in the same run. */
+async function mlflowRows(command: string, ferryRows: Row[]): Promise<Row[]> {
+  process.stderr.write('[mlflow] reference server …\n');
+  const ref = await benchMlflowReference(command);
+  const ferryValue = (prefix: string) => Number((ferryRows.find((r) => r.measure.startsWith(prefix))?.ferry ?? '').replace(/[^0-9.].*$/, '').replace(/,/g, ''));
+  const pps = Number((ferryRows.find((r) => r.measure.startsWith('log-batch'))?.ferry ?? '0').split(' ')[0]!.replace(/,/g, ''));
+  const hist = ferryValue('100,000-step');
+  const rps = Number((ferryRows.find((r) => r.measure.startsWith('log-metric'))?.ferry ?? '0').split(' ')[0]!.replace(/,/g, ''));
+  const who = `MLflow ${ref.version.trim()} server (SQLite, 1 worker), same machine and run`;
+  return [
+    { measure: 'log-batch ingestion vs MLflow', baseline: who, baselineValue: `${fmt(ref.pointsPerSecond)} points/s`, ferry: `${fmt(pps)} points/s`, ratio: `${(pps / ref.pointsPerSecond).toFixed(1)}× faster`, target: '—', met: '—' },
+    { measure: '100,000-step history vs MLflow', baseline: `${who}; read of 20,000 points × 5`, baselineValue: `${fmt(ref.historyMs)} ms`, ferry: `${fmt(hist)} ms`, ratio: `${(ref.historyMs / hist).toFixed(1)}× faster`, target: '—', met: '—' },
+    { measure: 'log-metric 1 point/request vs MLflow', baseline: who, baselineValue: `${fmt(ref.logMetricRps)} req/s`, ferry: `${fmt(rps)} req/s`, ratio: `${(rps / ref.logMetricRps).toFixed(1)}× faster`, target: '—', met: '—' },
+  ];
 }

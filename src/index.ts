@@ -1,16 +1,23 @@
 /** Ferry's package entry: the client SDK, its error classes and the tracking types. The server is under `ferry/server`. */
-export { Ferry, ExperimentsApi, RunsApi, ActiveRun, ArtifactsApi } from './sdk/index.js';
+export { Ferry, ExperimentsApi, RunsApi, ActiveRun, ArtifactsApi, ModelsApi } from './sdk/index.js';
 export type {
   ActiveRunOptions,
   ArtifactBody,
   ArtifactFile,
+  ColumnSpec,
   FerryOptions,
+  InputExample,
+  LogModelOptions,
+  LoggedOnnxModel,
+  ModelSignature,
+  ParamSpec,
   RejectedParam,
   RetryOptions,
   SearchExperimentsOptions,
   SearchRunsOptions,
   StartRunOptions,
   TagsInput,
+  TensorSpec,
 } from './sdk/index.js';
 export {
   ERROR_CODES,

@@ -16,6 +16,7 @@ describe('package entry', () => {
       'FerryError',
       'InternalError',
       'InvalidArgumentError',
+      'ModelsApi',
       'NotFoundError',
       'PermissionDeniedError',
       'RUN_STATUSES',

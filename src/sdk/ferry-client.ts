@@ -5,6 +5,7 @@ import type { Experiment, LogBatchInput, Metric, Page, Run, RunInfo, RunStatus, 
 import { ActiveRun, type ActiveRunOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
 import { HttpClient, type Json, type RetryOptions } from './http-client.js';
+import { ModelsApi } from './models-api.js';
 import { decodeArtifactFiles, decodeExperiment, decodeMetric, decodeRun, decodeRunInfo, encodeMetric, toTagList, type ArtifactFile, type TagsInput } from './mlflow-decode.js';
 
 export interface FerryOptions {
@@ -54,6 +55,8 @@ export class Ferry {
   readonly experiments: ExperimentsApi;
   readonly runs: RunsApi;
   readonly artifacts: ArtifactsApi;
+  /** ONNX models logged to runs in MLflow's MLmodel layout. */
+  readonly models: ModelsApi;
 
   constructor(options: FerryOptions = {}) {
     const env = process.env;
@@ -68,6 +71,7 @@ export class Ferry {
     this.runs = new RunsApi(this.http, this.experiments);
     this.artifacts = new ArtifactsApi(this.http, this.runs);
     this.runs.artifacts = this.artifacts;
+    this.models = new ModelsApi(this.http, this.runs, this.artifacts);
   }
 
   get url(): string {
