@@ -43,7 +43,7 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   registerSystemRoutes(app);
   registerMlflowRoutes(app, [
     ...experimentRoutes(services.experiments),
-    ...runRoutes(services.runs),
+    ...runRoutes(services.runs, services.loggedModels),
     ...loggedModelRoutes(services.loggedModels),
     ...registryRoutes(services.registry),
     artifactListRoute(services.runs, services.artifacts),

@@ -10,17 +10,6 @@ import { validateMaxResults, validateParam, validateTag } from './tracking-limit
 import type { LoggedModel, LoggedModelMetric, LoggedModelStatus, Page, Tag } from './tracking-types.js';
 
 /** The logged-model service that shares a RunService, for run routes that log metrics against models. */
-const serviceByRuns = new WeakMap<RunService, LoggedModelService>();
-
-/**
- * The LoggedModelService built on `runs`, if any. MLflow 3 clients send
- * `model_id` on run metrics (log-metric, log-batch); those points are also
- * the model's metrics, so the run routes hand them over through this.
- */
-export function loggedModelsOf(runs: RunService): LoggedModelService | undefined {
-  return serviceByRuns.get(runs);
-}
-
 const STATUSES: LoggedModelStatus[] = ['LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'];
 
 export interface LoggedModelOrder {
@@ -42,7 +31,6 @@ export class LoggedModelService {
     private readonly clock: () => number = Date.now,
   ) {
     this.store = new LoggedModelStore(database);
-    serviceByRuns.set(runs, this);
   }
 
   async create(input: { experimentId: string; name?: string; modelType?: string; sourceRunId?: string; params?: Tag[]; tags?: Tag[] }): Promise<LoggedModel> {
@@ -109,32 +97,31 @@ export class LoggedModelService {
   }
 
   /**
-   * Checks that every model exists (and is not deleted) before anything is
-   * written, so a run's log-batch can fail whole on an unknown model_id.
+   * Checks that every model exists before anything is written, so a run's
+   * log-batch can fail whole on an unknown model_id. A deleted model still
+   * takes metrics, as in MLflow (its row remains). Reads no params, tags or
+   * metrics: this runs on every metric a run logs while a model is active.
+   * @returns each model's experiment id.
    * @throws NotFoundError naming the first unknown model.
    */
-  async requireModels(modelIds: Iterable<string>): Promise<void> {
+  async requireModels(modelIds: Iterable<string>): Promise<Map<string, string>> {
     const ids = [...new Set(modelIds)];
-    if (ids.length === 0) return;
-    // A deleted model still takes metrics, as in MLflow (its row remains).
-    const found = new Set((await this.store.getMany(ids)).map((m) => m.modelId));
+    const found = await this.store.experimentIdsOf(ids);
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) throw new NotFoundError(`Logged model with ID '${missing}' not found.`);
+    return found;
   }
 
   /**
    * Records metrics that a run logged against a model (log_metric(..., model_id=…),
-   * and the step-0 metrics MLflow 3's log_model re-logs). A point already
-   * recorded (same model, run, key, step, timestamp, value and dataset) is kept once.
+   * and the step-0 metrics MLflow 3's log_model re-logs). Identical points
+   * within one request are kept once.
    */
-  async logMetrics(metrics: LoggedModelMetric[]): Promise<void> {
-    const byModel = new Map<string, LoggedModelMetric[]>();
-    for (const m of metrics) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), m]);
-    for (const [modelId, list] of byModel) {
-      const [model] = await this.store.getMany([modelId]);
-      if (!model) throw new NotFoundError(`Logged model with ID '${modelId}' not found.`);
-      await this.store.logMetrics(model.experimentId, list);
-    }
+  async logMetrics(metrics: LoggedModelMetric[], checked?: Map<string, string>): Promise<void> {
+    if (metrics.length === 0) return;
+    // `checked`: what requireModels returned for these models, to save the lookup.
+    const experiments = checked ?? (await this.requireModels(metrics.map((m) => m.modelId)));
+    await this.store.logMetrics(metrics.map((m) => ({ ...m, experimentId: experiments.get(m.modelId)! })));
   }
 
   async search(input: {

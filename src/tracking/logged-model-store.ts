@@ -142,59 +142,39 @@ export class LoggedModelStore {
     });
   }
 
-  /** Inserts metric points, skipping any already stored for the model (MLflow drops such duplicates too). */
-  async logMetrics(experimentId: string, metrics: LoggedModelMetric[]): Promise<void> {
+  /** The experiment of each existing model (deleted ones included), without loading the models. */
+  async experimentIdsOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('logged_models').select(['model_id', 'experiment_id']).where('model_id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.model_id, String(r.experiment_id)]));
+  }
+
+  /**
+   * Inserts metric points; identical points within the call are written once.
+   * Points already stored are not looked up: the table has no index that
+   * would make that cheap, and a training loop with an active model logs
+   * every step here.
+   */
+  async logMetrics(metrics: Array<LoggedModelMetric & { experimentId: string }>): Promise<void> {
     if (metrics.length === 0) return;
-    const identity = (m: { key: string; timestamp: number; step: number; value: number; runId: string; datasetName?: string | null; datasetDigest?: string | null }) =>
-      JSON.stringify([m.key, m.timestamp, m.step, Number.isNaN(m.value) ? 'NaN' : String(m.value), m.runId, m.datasetName ?? null, m.datasetDigest ?? null]);
-    await this.db.transaction().execute(async (trx) => {
-      const modelIds = [...new Set(metrics.map((m) => m.modelId))];
-      const keys = [...new Set(metrics.map((m) => m.key))];
-      const existing = await trx
-        .selectFrom('logged_model_metrics')
-        .selectAll()
-        .where('model_id', 'in', modelIds)
-        .where('metric_name', 'in', keys)
-        .execute();
-      const seen = new Set(
-        existing.map((r) =>
-          `${r.model_id}\u0000${identity({
-            key: r.metric_name,
-            timestamp: Number(r.metric_timestamp_ms),
-            step: Number(r.metric_step),
-            value: r.is_nan ? NaN : Number(r.metric_value),
-            runId: r.run_id,
-            datasetName: r.dataset_name,
-            datasetDigest: r.dataset_digest,
-          })}`,
-        ),
-      );
-      const fresh: LoggedModelMetric[] = [];
-      for (const m of metrics) {
-        const id = `${m.modelId}\u0000${identity(m)}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        fresh.push(m);
-      }
-      if (fresh.length === 0) return;
-      await trx
-        .insertInto('logged_model_metrics')
-        .values(
-          fresh.map((m) => ({
-            model_id: m.modelId,
-            metric_name: m.key,
-            metric_timestamp_ms: m.timestamp,
-            metric_step: m.step,
-            metric_value: Number.isNaN(m.value) ? 0 : m.value,
-            is_nan: Number.isNaN(m.value) ? 1 : 0,
-            experiment_id: Number(experimentId),
-            run_id: m.runId,
-            dataset_uuid: null,
-            dataset_name: m.datasetName ?? null,
-            dataset_digest: m.datasetDigest ?? null,
-          })),
-        )
-        .execute();
-    });
+    await this.db
+      .insertInto('logged_model_metrics')
+      .values(
+        metrics.map((m) => ({
+          model_id: m.modelId,
+          metric_name: m.key,
+          metric_timestamp_ms: m.timestamp,
+          metric_step: m.step,
+          metric_value: Number.isNaN(m.value) ? 0 : m.value,
+          is_nan: Number.isNaN(m.value) ? 1 : 0,
+          experiment_id: Number(m.experimentId),
+          run_id: m.runId,
+          dataset_uuid: null,
+          dataset_name: m.datasetName ?? null,
+          dataset_digest: m.datasetDigest ?? null,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }

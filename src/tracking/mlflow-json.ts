@@ -96,9 +96,7 @@ export function runJson(r: Run): Json {
       dataset_inputs: r.inputs.datasetInputs.map(datasetInputJson),
       model_inputs: r.inputs.modelInputs.map((m) => ({ model_id: m.modelId })),
     }),
-    // As MLflow's server: `inputs` always, `outputs` only once the run has a model output.
-    outputs:
-      r.outputs.modelOutputs.length > 0 ? { model_outputs: r.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) } : undefined,
+    outputs: compact({ model_outputs: r.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) }),
   });
 }
 

@@ -17,7 +17,7 @@ import {
   viewType,
   type Json,
 } from './mlflow-json.js';
-import { loggedModelsOf } from './logged-model-service.js';
+import type { LoggedModelService } from './logged-model-service.js';
 import type { RunService } from './run-service.js';
 import { RUN_STATUSES, type LoggedModelMetric, type Metric, type RunStatus } from './tracking-types.js';
 
@@ -44,29 +44,37 @@ function modelRef(m: Json): { modelId: string; datasetName: string | null; datas
  * logged model's metrics (as MLflow's stores do). Unknown models are
  * refused before anything is written.
  */
-async function logRunMetrics(runs: RunService, id: string, raw: Json[], now: () => number, extra: { params?: Json[]; tags?: Json[] } = {}): Promise<void> {
+async function logRunMetrics(
+  runs: RunService,
+  loggedModels: LoggedModelService,
+  id: string,
+  raw: Json[],
+  now: () => number,
+  extra: { params?: Json[]; tags?: Json[] } = {},
+): Promise<void> {
   const metrics: Metric[] = raw.map((m) => decodeMetric(m, now));
   const linked: LoggedModelMetric[] = [];
   raw.forEach((m, i) => {
     const ref = modelRef(m);
     if (ref) linked.push({ ...metrics[i]!, ...ref, runId: id });
   });
-  const models = linked.length > 0 ? loggedModelsOf(runs) : undefined;
-  if (models) await models.requireModels(linked.map((m) => m.modelId));
+  const models = linked.length > 0 ? loggedModels : undefined;
+  const experiments = models ? await models.requireModels(linked.map((m) => m.modelId)) : undefined;
   await runs.logBatch({
     runId: id,
     metrics,
     params: (extra.params ?? []).map((p) => ({ key: presentString(p, 'key'), value: optString(p, 'value') ?? '' })),
     tags: extra.tags ? tagList({ tags: extra.tags }) : [],
   });
-  if (models) {
-    const info = await runs.getInfo(id);
-    await models.logMetrics(linked.map((m) => ({ ...m, runId: info.runId })));
-  }
+  // logBatch has checked that the run exists and is active.
+  if (models) await models.logMetrics(linked, experiments);
 }
 
-/** MLflow's run endpoints (service.proto: CreateRun … SearchRuns, GetMetricHistory, LogInputs). */
-export function runRoutes(runs: RunService, now: () => number = Date.now): MlflowRoute[] {
+/**
+ * MLflow's run endpoints (service.proto: CreateRun … SearchRuns, GetMetricHistory, LogInputs).
+ * @param loggedModels where metrics sent with a `model_id` also go.
+ */
+export function runRoutes(runs: RunService, loggedModels: LoggedModelService, now: () => number = Date.now): MlflowRoute[] {
   return [
     {
       method: 'POST',
@@ -100,7 +108,7 @@ export function runRoutes(runs: RunService, now: () => number = Date.now): Mlflo
       permission: 'write',
       handler: async (b) => {
         const id = runId(b);
-        if (modelRef(b)) await logRunMetrics(runs, id, [b], now);
+        if (modelRef(b)) await logRunMetrics(runs, loggedModels, id, [b], now);
         else await runs.logMetric(id, decodeMetric(b, now));
       },
     },
@@ -121,7 +129,7 @@ export function runRoutes(runs: RunService, now: () => number = Date.now): Mlflo
       method: 'POST',
       path: '/runs/log-batch',
       permission: 'write',
-      handler: async (b) => logRunMetrics(runs, runId(b), objectList(b, 'metrics'), now, { params: objectList(b, 'params'), tags: objectList(b, 'tags') }),
+      handler: async (b) => logRunMetrics(runs, loggedModels, runId(b), objectList(b, 'metrics'), now, { params: objectList(b, 'params'), tags: objectList(b, 'tags') }),
     },
     {
       // MLflow 2.x clients record each logged model's MLmodel here; it lands in the mlflow.log-model.history tag.

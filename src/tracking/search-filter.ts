@@ -102,12 +102,12 @@ const NUMBER = /-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![\p{L}\p{N}_.])/uy;
 const OPERATOR = /!=|<>|==|>=|<=|=|<|>/y;
 const SPACE = /\s*/uy;
 
-interface Identifier {
+export interface Identifier {
   entity?: string;
   key: string;
 }
 
-type RawValue =
+export type RawValue =
   | { kind: 'string'; value: string; text: string }
   | { kind: 'number'; value: number; text: string }
   | { kind: 'list'; values: string[]; text: string }
@@ -292,8 +292,8 @@ class Scanner {
   }
 }
 
-/** Parses `clause (AND clause)*`, handing each clause's parts to `build`. */
-function parseClauses<T>(
+/** Parses `clause (AND clause)*`, handing each clause's parts to `build` (the registry's grammars reuse it). */
+export function parseClauses<T>(
   filter: string,
   build: (id: Identifier, comparator: string, value: RawValue) => T,
 ): T[] {
@@ -433,7 +433,7 @@ export function parseLoggedModelFilter(filter: string): LoggedModelFilterClause[
 }
 
 /** Parses `identifier [ASC|DESC]`; the identifier is left for the caller to resolve. */
-function parseOrderByString(orderBy: string): { id: Identifier; ascending: boolean } {
+export function parseOrderByString(orderBy: string): { id: Identifier; ascending: boolean } {
   const s = new Scanner(orderBy, 'order_by');
   const unparsable = (): never => invalid(`Invalid order_by clause ${show(orderBy)}. Could not be parsed.`);
   s.skipSpace();

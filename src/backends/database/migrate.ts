@@ -2,12 +2,14 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } f
 import { InternalError } from '../../errors.js';
 import type { Database, DialectName } from './database.js';
 import * as m0001 from './migrations/0001-tracking.js';
+import * as m0002 from './migrations/0002-registry.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
 /** Every migration in order. Names are fixed forever once released. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-tracking': m0001,
+  '0002-registry': m0002,
 };
 
 /**

@@ -164,7 +164,13 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('dataset_name', 'text')
     .addColumn('dataset_digest', 'text')
     .execute();
-  await db.schema.createIndex('logged_model_metrics_model').on('logged_model_metrics').columns(['model_id', 'metric_name']).execute();
+  // MLflow's key for a model metric: a retried point is stored once.
+  await db.schema
+    .createIndex('logged_model_metrics_key')
+    .on('logged_model_metrics')
+    .columns(['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'run_id'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('api_tokens')
