@@ -142,8 +142,8 @@ export function parseExperimentId(id: unknown): string {
   const s = typeof id === 'number' && Number.isInteger(id) ? String(id) : id;
   if (s === undefined || s === null || s === '') throw new InvalidArgumentError("Missing value for required parameter 'experiment_id'.");
   if (typeof s !== 'string') throw new InvalidArgumentError(`Invalid experiment ID: ${JSON.stringify(id)}. Experiment IDs are strings such as '0' or '42'.`);
-  // Ferry's experiment ids are decimal; any other string names no experiment.
-  if (!/^\d{1,15}$/.test(s)) throw new NotFoundError(`No Experiment with id=${s.slice(0, 100)} exists`);
+  // Ferry's experiment ids are decimal; MLflow answers other strings with INVALID_PARAMETER_VALUE too.
+  if (!/^\d{1,15}$/.test(s)) throw new InvalidArgumentError(`Invalid experiment ID: '${s.slice(0, 100)}'. Experiment IDs are decimal numbers such as '0' or '42'.`);
   return String(Number(s));
 }
 

@@ -204,12 +204,13 @@ export class RunService {
 
   /** Like `metricHistory`, but the points stay an MLflow-shaped JSON array text, ready to send. */
   async metricHistoryJson(runId: unknown, key: unknown, maxResults?: number, pageToken?: string): Promise<{ json: string; nextPageToken?: string }> {
-    const info = await this.getInfo(runId);
     if (typeof key !== 'string' || key === '') throw new InvalidArgumentError("Missing value for required parameter 'metric_key'.");
+    const id = this.requireRunId(runId);
     const offset = decodeOffset(pageToken);
-    if (maxResults === undefined && pageToken === undefined) return this.store.metricHistoryJson(info.runId, key, 0, 0);
+    // An unknown run has an empty history, as MLflow answers (its clients expect a list, not an error).
+    if (maxResults === undefined && pageToken === undefined) return this.store.metricHistoryJson(id, key, 0, 0);
     const limit = validateMaxResults(maxResults, 25000, Number.MAX_SAFE_INTEGER);
-    const { json, more } = await this.store.metricHistoryJson(info.runId, key, limit, offset);
+    const { json, more } = await this.store.metricHistoryJson(id, key, limit, offset);
     return { json, nextPageToken: more ? encodeOffset(offset + limit) : undefined };
   }
 
