@@ -167,7 +167,8 @@ describe('auth hook', () => {
         for (const r of routes) {
           if (r.url === '/health' || r.url === '/version' || r.url === '/api/ferry/v1/health') assert.equal(r.permission, 'public', pairKey(r));
           else if (r.method === 'GET' || r.method === 'HEAD') assert.equal(r.permission, 'read', pairKey(r));
-          else if (/\/(search|get-history)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
+          // Reads MLflow serves over POST too: searches, metric history, get-latest-versions.
+          else if (/\/(search|get-history|get-latest-versions)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
           else assert.ok(r.permission === 'write' || r.permission === 'admin', `${pairKey(r)} changes state but needs only ${r.permission}`);
         }
       });
@@ -243,7 +244,7 @@ describe('auth hook', () => {
       });
 
       it('answers an unknown endpoint with 401 without a token and 404 for every valid token', async () => {
-        for (const url of ['/api/2.0/mlflow/registered-models/search', '/api/ferry/v1/nothing-here', '/nope']) {
+        for (const url of ['/api/2.0/mlflow/no-such-resource/search', '/api/ferry/v1/nothing-here', '/nope']) {
           assert.equal((await h.call('GET', url)).status, 401, url);
           for (const cred of creds.filter((c) => c.role)) {
             const res = await h.call('GET', url, undefined, { authorization: cred.authorization! });

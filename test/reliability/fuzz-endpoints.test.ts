@@ -202,6 +202,29 @@ function templates(ids: { experimentId: string; runId: string; victimRunId: stri
     'PATCH /logged-models/:model_id/tags': { tags: kv },
     'DELETE /logged-models/:model_id/tags/:tag_key': {},
     'GET /artifacts/list': { run_id: ids.runId, path: 'dir' },
+    // The model registry, on the registered model 'fz-rm' (version 1) the fixtures made.
+    'POST /registered-models/create': { name: 'fz-rm-new', tags: kv, description: 'd' },
+    'POST /registered-models/rename': { name: 'fz-rm-victim', new_name: 'fz-rm-renamed' },
+    'PATCH /registered-models/update': { name: 'fz-rm', description: 'd' },
+    'DELETE /registered-models/delete': { name: 'fz-rm-victim' },
+    'GET /registered-models/get': { name: 'fz-rm' },
+    'GET /registered-models/search': { filter: "name LIKE 'fz%' AND tags.k != 'v'", max_results: 10, order_by: ['name DESC'], page_token: '' },
+    'POST /registered-models/get-latest-versions': { name: 'fz-rm', stages: ['None', 'Production'] },
+    'GET /registered-models/get-latest-versions': { name: 'fz-rm', stages: ['None'] },
+    'POST /registered-models/set-tag': { name: 'fz-rm', key: 'k', value: 'v' },
+    'DELETE /registered-models/delete-tag': { name: 'fz-rm', key: 'k' },
+    'POST /registered-models/alias': { name: 'fz-rm', alias: 'champ', version: '1' },
+    'DELETE /registered-models/alias': { name: 'fz-rm', alias: 'champ' },
+    'GET /registered-models/alias': { name: 'fz-rm', alias: 'champ' },
+    'POST /model-versions/create': { name: 'fz-rm', source: `runs:/${ids.runId}/dir`, run_id: ids.runId, tags: kv, run_link: 'l', description: 'd' },
+    'GET /model-versions/get': { name: 'fz-rm', version: '1' },
+    'PATCH /model-versions/update': { name: 'fz-rm', version: '1', description: 'd' },
+    'DELETE /model-versions/delete': { name: 'fz-rm', version: '2' },
+    'GET /model-versions/search': { filter: "name = 'fz-rm' AND version_number >= 1", max_results: 10, order_by: ['version_number DESC'], page_token: '' },
+    'GET /model-versions/get-download-uri': { name: 'fz-rm', version: '1' },
+    'POST /model-versions/transition-stage': { name: 'fz-rm', version: '1', stage: 'Staging', archive_existing_versions: true },
+    'POST /model-versions/set-tag': { name: 'fz-rm', version: '1', key: 'k', value: 'v' },
+    'DELETE /model-versions/delete-tag': { name: 'fz-rm', version: '1', key: 'k' },
     /** For routes added later without a template of their own. */
     generic: { run_id: ids.runId, experiment_id: ids.experimentId, name: 'fz-generic', key: 'k', value: 'v', max_results: 10, tags: kv },
   };
@@ -269,6 +292,13 @@ const FIELD_NAMES = [
   'path',
   'field_name',
   'ascending',
+  'version',
+  'alias',
+  'stage',
+  'stages',
+  'source',
+  'description',
+  'archive_existing_versions',
   '__proto__',
   'constructor',
 ];
@@ -299,6 +329,11 @@ describe('endpoint fuzzer (sqlite)', () => {
       const model = await a.call('POST', '/api/2.0/mlflow/logged-models', { experiment_id: experimentId, name: 'lm' });
       assert.equal(model.status, 200, JSON.stringify(model.body));
       await a.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/dir/file.txt`, 'hello');
+      for (const name of ['fz-rm', 'fz-rm-victim']) {
+        await a.call('POST', '/api/2.0/mlflow/registered-models/create', { name });
+        const mv = await a.call('POST', '/api/2.0/mlflow/model-versions/create', { name, source: `runs:/${runId}/dir` });
+        assert.equal(mv.status, 200, JSON.stringify(mv.body));
+      }
       return { experimentId, victimExperimentId, runId, victimRunId, modelId: model.body.model.info.model_id as string };
     };
     const ids = await mk(h);
@@ -450,6 +485,11 @@ describe('endpoint fuzzer (sqlite)', () => {
         await probe(h, requestFor(r, body), `${r.method} ${r.url} random#${i} ${JSON.stringify(body)?.slice(0, 120)}`, failures);
       }
     }
+    // A random body may legitimately delete the fixtures (e.g. experiments/delete with experiment_id [1]); later tests need them back.
+    const { run_id: runId } = bodies['GET /runs/get'] as { run_id: string };
+    const { experiment_id: experimentId } = bodies['GET /experiments/get'] as { experiment_id: string };
+    await h.call('POST', '/api/2.0/mlflow/experiments/restore', { experiment_id: experimentId });
+    await h.call('POST', '/api/2.0/mlflow/runs/restore', { run_id: runId });
     report(failures);
   });
 
