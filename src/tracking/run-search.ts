@@ -217,10 +217,15 @@ function direction(ascending: boolean) {
  * direction; for metrics, NaN sorts after every number and before a missing
  * metric. Then `start_time DESC` (unless ordered by already) and `run_uuid`.
  */
-function applyOrder(query: RunSearchQuery, orderBy: RunOrderBy[], dialect: DialectName): RunSearchQuery {
+function applyOrder(query: RunSearchQuery, orderBy: RunOrderBy[], dialect: DialectName, drivenByFirstMetric: boolean): RunSearchQuery {
   // Each order_by field joins its own alias (o0, o1…), which Kysely's types cannot name in advance.
   let q = query as unknown as SelectQueryBuilder<any, any, { run_uuid: string }>;
   orderBy.forEach((o, i) => {
+    if (i === 0 && drivenByFirstMetric) {
+      // o0 is the driving latest_metrics row: always present and never NaN.
+      q = q.orderBy(sql.ref('o0.value'), o.ascending ? 'asc' : 'desc');
+      return;
+    }
     if (o.type === 'attribute') {
       const column = RUN_COLUMNS[o.key as RunAttribute];
       const ref = sql.ref(`r.${column}`);
@@ -241,6 +246,19 @@ function applyOrder(query: RunSearchQuery, orderBy: RunOrderBy[], dialect: Diale
   if (!orderBy.some((o) => o.type === 'attribute' && o.key === 'start_time')) q = q.orderBy('r.start_time', 'desc');
   q = q.orderBy(textOrder(dialect, sql.ref('r.run_uuid')));
   return q as unknown as RunSearchQuery;
+}
+
+/**
+ * The filter clause a search can be driven from: when the first order_by
+ * field is a metric that a range or equality clause also filters on, every
+ * matching run has that metric and it is not NaN, so ranking may start from
+ * the metric's (key, value) index instead of every run of the experiments.
+ */
+function metricDriver(clauses: FilterClause[], orderBy: RunOrderBy[]): { clause: Extract<FilterClause, { type: 'metric' }> } | undefined {
+  const first = orderBy[0];
+  if (!first || first.type !== 'metric') return undefined;
+  const clause = clauses.find((c): c is Extract<FilterClause, { type: 'metric' }> => c.type === 'metric' && c.key === first.key && c.comparator !== '!=');
+  return clause ? { clause } : undefined;
 }
 
 function parseExperimentIds(experimentIds: string[]): number[] {
@@ -266,13 +284,22 @@ export function buildRunSearchQuery(database: Database, input: SearchRunIdsInput
   const offset = parsePageToken(input.pageToken);
   const { dialect } = database;
 
-  let query: RunSearchQuery = database.db
-    .selectFrom('runs as r')
-    .select('r.run_uuid')
+  const driver = metricDriver(clauses, orderBy);
+  let query: RunSearchQuery = driver
+    ? // Start from the metric's (key, value) index: the runs it ranks are exactly those the clause keeps.
+      (database.db
+        .selectFrom('latest_metrics as o0')
+        .innerJoin('runs as r', 'r.run_uuid', 'o0.run_uuid')
+        .select('r.run_uuid')
+        .where('o0.key', '=', driver.clause.key)
+        .where('o0.is_nan', '=', 0)
+        .where(() => compileNumericCondition(dialect, sql.ref('o0.value'), driver.clause, 'double')) as unknown as RunSearchQuery)
+    : database.db.selectFrom('runs as r').select('r.run_uuid');
+  query = query
     .where((eb) => (experimentIds.length === 0 ? eb.lit(false) : eb('r.experiment_id', 'in', experimentIds)))
     .where('r.lifecycle_stage', 'in', lifecycleStages(input.viewType));
-  for (const clause of clauses) query = query.where((eb) => compileClause(eb, clause, dialect));
-  query = applyOrder(query, orderBy, dialect).limit(maxResults + 1).offset(offset);
+  for (const clause of clauses) if (clause !== driver?.clause) query = query.where((eb) => compileClause(eb, clause, dialect));
+  query = applyOrder(query, orderBy, dialect, driver !== undefined).limit(maxResults + 1).offset(offset);
   return { query, offset, maxResults };
 }
 

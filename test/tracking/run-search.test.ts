@@ -330,3 +330,75 @@ describeEachDatabase('searchRunIds', (getDatabase) => {
     }
   });
 });
+
+describeEachDatabase('searchRunIds driven by the ranking metric', (getDatabase) => {
+  let exp = '';
+  let other = '';
+  // acc per run; null = metric missing; NaN stored as is_nan. Ties on 0.8 break by start_time DESC, then run id.
+  const fixtures: Array<{ id: string; acc: number | null; start: number; stage?: string }> = [
+    { id: 'b1000000000000000000000000000001', acc: 0.8, start: 10 },
+    { id: 'b2000000000000000000000000000002', acc: 0.95, start: 20 },
+    { id: 'b3000000000000000000000000000003', acc: 0.8, start: 30 },
+    { id: 'b4000000000000000000000000000004', acc: Number.NaN, start: 40 },
+    { id: 'b5000000000000000000000000000005', acc: null, start: 50 },
+    { id: 'b6000000000000000000000000000006', acc: 0.3, start: 60 },
+    { id: 'b7000000000000000000000000000007', acc: 0.99, start: 70, stage: 'deleted' },
+    { id: 'b8000000000000000000000000000008', acc: 0.8, start: 30 },
+  ];
+
+  before(async () => {
+    const database = getDatabase();
+    exp = String(await insertExperiment(database));
+    other = String(await insertExperiment(database));
+    for (const f of fixtures) {
+      await insertRun(database, {
+        experiment_id: Number(exp),
+        run_uuid: f.id,
+        start_time: f.start,
+        lifecycle_stage: f.stage ?? 'active',
+        metrics: f.acc === null ? {} : { acc: f.acc },
+      });
+    }
+    // Same metric in another experiment must not leak in.
+    await insertRun(database, { experiment_id: Number(other), run_uuid: 'c1000000000000000000000000000001', start_time: 1, metrics: { acc: 0.97 } });
+  });
+
+  /** The expected order computed independently: matching, active, by acc then start_time DESC then id. */
+  function expected(keep: (acc: number) => boolean, ascending: boolean): string[] {
+    return fixtures
+      .filter((f) => (f.stage ?? 'active') === 'active' && f.acc !== null && !Number.isNaN(f.acc) && keep(f.acc))
+      .sort((a, b) => (a.acc! !== b.acc! ? (ascending ? a.acc! - b.acc! : b.acc! - a.acc!) : b.start !== a.start ? b.start - a.start : a.id < b.id ? -1 : 1))
+      .map((f) => f.id);
+  }
+
+  const cases: Array<[string, string, (acc: number) => boolean, boolean]> = [
+    ['metrics.acc > 0.5', 'metrics.acc DESC', (a) => a > 0.5, false],
+    ['metrics.acc >= 0.8', 'metrics.acc ASC', (a) => a >= 0.8, true],
+    ['metrics.acc < 0.9', 'metrics.acc DESC', (a) => a < 0.9, false],
+    ['metrics.acc = 0.8', 'metrics.acc', (a) => a === 0.8, true],
+  ];
+  for (const [filter, order, keep, ascending] of cases) {
+    it(`${filter} ordered by ${order} matches the unindexed semantics`, async () => {
+      const { runIds } = await searchRunIds(getDatabase(), { experimentIds: [exp], filter, orderBy: [order], viewType: 'ACTIVE_ONLY', maxResults: 100 });
+      assert.deepEqual(runIds, expected(keep, ascending));
+    });
+  }
+
+  it('pages through a driven search without gaps or repeats', async () => {
+    const all: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await searchRunIds(getDatabase(), { experimentIds: [exp], filter: 'metrics.acc > 0', orderBy: ['metrics.acc DESC'], viewType: 'ACTIVE_ONLY', maxResults: 2, pageToken });
+      all.push(...page.runIds);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    assert.deepEqual(all, expected((a) => a > 0, false));
+  });
+
+  it('starts from the metric index only when the filter pins the ranking metric', () => {
+    const driven = buildRunSearchQuery(getDatabase(), { experimentIds: [exp], filter: 'metrics.acc > 0.5', orderBy: ['metrics.acc DESC'], viewType: 'ACTIVE_ONLY', maxResults: 10 });
+    assert.match(driven.query.compile().sql, /from "latest_metrics" as "o0"/);
+    const notDriven = buildRunSearchQuery(getDatabase(), { experimentIds: [exp], filter: 'metrics.acc != 0.5', orderBy: ['metrics.acc DESC'], viewType: 'ACTIVE_ONLY', maxResults: 10 });
+    assert.match(notDriven.query.compile().sql, /from "runs" as "r"/);
+  });
+});
