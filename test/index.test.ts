@@ -20,6 +20,7 @@ describe('package entry', () => {
       'NotFoundError',
       'PermissionDeniedError',
       'RUN_STATUSES',
+      'RegistryApi',
       'RunsApi',
       'UnauthenticatedError',
       'UnavailableError',

@@ -22,5 +22,6 @@ export function configFrom(opts: Record<string, unknown>): FerryConfig {
   if (opts.bodyLimit !== undefined) o.bodyLimit = Number(opts.bodyLimit);
   if (typeof opts.defaultArtifactRoot === 'string') o.defaultArtifactRoot = opts.defaultArtifactRoot;
   if (typeof opts.logLevel === 'string') o.logLevel = opts.logLevel;
+  if (typeof opts.serveModels === 'string') o.serveModels = opts.serveModels;
   return loadConfig(o);
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { FERRY_VERSION } from '../version.js';
+import { registerAuditCommand } from './commands/audit-command.js';
 import { registerDbCommands } from './commands/db-command.js';
 import { registerExperimentsCommands } from './commands/experiments-command.js';
 import { registerGcCommand } from './commands/gc-command.js';
+import { registerLineageCommand } from './commands/lineage-command.js';
+import { registerModelsCommand } from './commands/models-command.js';
 import { registerRunsCommands } from './commands/runs-command.js';
 import { registerServerCommand } from './commands/server-command.js';
 import { registerTokensCommands } from './commands/tokens-command.js';
@@ -18,6 +21,9 @@ registerServerCommand(program);
 registerDbCommands(program);
 registerExperimentsCommands(program);
 registerRunsCommands(program);
+registerModelsCommand(program);
+registerLineageCommand(program);
+registerAuditCommand(program);
 registerTokensCommands(program);
 registerGcCommand(program);
 

@@ -18,6 +18,8 @@ export interface FerryConfig {
   /** Artifact URI root new experiments get; `mlflow-artifacts:/` makes clients upload through the server. */
   defaultArtifactRoot: string;
   logLevel: string;
+  /** Models to load at startup: comma-separated `NAME=URI` or `URI` (see serving's parseServeModels). '' for none. */
+  serveModels: string;
 }
 
 /** One row per setting: what the README's configuration table documents. */
@@ -32,6 +34,7 @@ export const SETTINGS = [
   ['FERRY_BODY_LIMIT', '--body-limit', '33554432', 'Largest JSON request body, in bytes.'],
   ['FERRY_DEFAULT_ARTIFACT_ROOT', '--default-artifact-root', 'mlflow-artifacts:/', 'Artifact root of new experiments.'],
   ['FERRY_LOG_LEVEL', '--log-level', 'info', 'pino log level (`debug`, `info`, `warn`, `error`, `silent`).'],
+  ['FERRY_SERVE_MODELS', '--serve-models', '', 'Models to serve from start: comma-separated `NAME=models:/NAME@alias` or `NAME=/path/to/package`.'],
 ] as const;
 
 export type ConfigOverrides = Partial<FerryConfig>;
@@ -69,6 +72,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     bodyLimit,
     defaultArtifactRoot: overrides.defaultArtifactRoot ?? env.FERRY_DEFAULT_ARTIFACT_ROOT ?? 'mlflow-artifacts:/',
     logLevel: overrides.logLevel ?? env.FERRY_LOG_LEVEL ?? 'info',
+    serveModels: overrides.serveModels ?? env.FERRY_SERVE_MODELS ?? '',
   };
 }
 

@@ -16,6 +16,12 @@ import {
 } from './registry-validation.js';
 
 /**
+ * Asked before an alias is set or deleted through this service; throws (a
+ * FerryError) to refuse, e.g. when a promotion policy governs the alias.
+ */
+export type AliasGuard = (target: { name: string; alias: string; version?: number; action: 'set' | 'delete' }) => Promise<void>;
+
+/**
  * Registered model aliases (`models:/name@alias`): set, move, delete, resolve.
  * A move is one upsert in the transaction that writes its audit row, so two
  * concurrent moves of one alias both commit, one after the other, and both are recorded.
@@ -28,6 +34,7 @@ export class ModelAliasService {
     private readonly models: RegisteredModelStore,
     private readonly versions: ModelVersionStore,
     private readonly audit: AuditLog,
+    private readonly guard: { current?: AliasGuard } = {},
   ) {
     this.db = registryDb(database);
   }
@@ -37,6 +44,7 @@ export class ModelAliasService {
     const n = validateModelName(name);
     const a = validateAliasNotReserved(validateAliasName(alias));
     const v = parseVersion(version);
+    await this.guard.current?.({ name: n, alias: a, version: v, action: 'set' });
     await this.db.transaction().execute(async (trx) => {
       // Under the model's lock, so a concurrent delete cannot leave a dangling alias and `before` is exact.
       if (!(await this.models.lock(trx, n))) throw modelNotFound(n);
@@ -59,6 +67,7 @@ export class ModelAliasService {
   async delete(name: unknown, alias: unknown, ctx: ChangeContext): Promise<void> {
     const n = validateModelName(name);
     const a = validateAliasName(alias);
+    await this.guard.current?.({ name: n, alias: a, action: 'delete' });
     await this.db.transaction().execute(async (trx) => {
       if (!(await this.models.lock(trx, n))) throw modelNotFound(n);
       const before = await this.models.getAlias(trx, n, a);

@@ -4,7 +4,7 @@ import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { LoggedModelService } from '../tracking/logged-model-service.js';
 import type { RunService } from '../tracking/run-service.js';
 import { AuditLog } from './audit-log.js';
-import { ModelAliasService } from './model-alias-service.js';
+import { ModelAliasService, type AliasGuard } from './model-alias-service.js';
 import { ModelVersionService } from './model-version-service.js';
 import { ModelVersionStore } from './model-version-store.js';
 import { NO_DELETION_GUARD, RegisteredModelService, type GuardRef } from './registered-model-service.js';
@@ -72,6 +72,7 @@ export class ModelRegistry {
   readonly aliases: ModelAliasService;
   readonly audit: AuditLog;
   private readonly guard: GuardRef;
+  private readonly aliasGuard: { current?: AliasGuard } = {};
 
   constructor(options: ModelRegistryOptions) {
     const { database, clock } = options;
@@ -80,7 +81,7 @@ export class ModelRegistry {
     this.guard = { current: options.deletionGuard ?? NO_DELETION_GUARD };
     this.audit = new AuditLog(database, clock);
     this.models = new RegisteredModelService(database, modelStore, versionStore, this.audit, this.guard, clock);
-    this.aliases = new ModelAliasService(database, modelStore, versionStore, this.audit);
+    this.aliases = new ModelAliasService(database, modelStore, versionStore, this.audit, this.aliasGuard);
     this.versions = new ModelVersionService({
       database,
       models: modelStore,
@@ -101,6 +102,14 @@ export class ModelRegistry {
    */
   setDeletionGuard(guard: DeletionGuard): void {
     this.guard.current = guard;
+  }
+
+  /**
+   * Installs what a direct alias set or delete must ask first (governance:
+   * "is this alias under a promotion policy?"). Replaces any earlier guard.
+   */
+  setAliasGuard(guard: AliasGuard): void {
+    this.aliasGuard.current = guard;
   }
 
   /**

@@ -6,6 +6,7 @@ import { ActiveRun, type ActiveRunOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
 import { HttpClient, type Json, type RetryOptions } from './http-client.js';
 import { ModelsApi } from './models-api.js';
+import { RegistryApi } from './registry-api.js';
 import { decodeArtifactFiles, decodeExperiment, decodeMetric, decodeRun, decodeRunInfo, encodeMetric, toTagList, type ArtifactFile, type TagsInput } from './mlflow-decode.js';
 
 export interface FerryOptions {
@@ -57,6 +58,8 @@ export class Ferry {
   readonly artifacts: ArtifactsApi;
   /** ONNX models logged to runs in MLflow's MLmodel layout. */
   readonly models: ModelsApi;
+  /** The model registry: registered models, versions, aliases, lineage and audit history. */
+  readonly registry: RegistryApi;
 
   constructor(options: FerryOptions = {}) {
     const env = process.env;
@@ -72,6 +75,7 @@ export class Ferry {
     this.artifacts = new ArtifactsApi(this.http, this.runs);
     this.runs.artifacts = this.artifacts;
     this.models = new ModelsApi(this.http, this.runs, this.artifacts);
+    this.registry = new RegistryApi(this.http);
   }
 
   get url(): string {

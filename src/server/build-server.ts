@@ -1,7 +1,11 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAuth } from '../auth/auth-hook.js';
+import { registerLineageRoutes } from '../registry/lineage-routes.js';
 import { registerAuditRoutes, registryRoutes } from '../registry/registry-routes.js';
+import { registerGovernanceRoutes } from '../registry/governance/index.js';
 import type { FerryConfig } from '../config/config.js';
+import { registerOipRoutes } from '../serving/oip-routes.js';
+import { parseServeModels } from '../serving/serve-models-option.js';
 import { artifactListRoute, registerArtifactProxy } from '../tracking/artifact-routes.js';
 import { experimentRoutes } from '../tracking/experiment-routes.js';
 import { loggedModelRoutes } from '../tracking/logged-model-routes.js';
@@ -50,6 +54,11 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   ]);
   registerArtifactProxy(app, services.artifacts);
   registerAuditRoutes(app, services.registry);
+  registerGovernanceRoutes(app, services.governance);
+  registerLineageRoutes(app, services.lineage);
+  registerOipRoutes(app, services.serving);
+  // Startup models load in the background; /v2/health/ready says when they are ready.
+  void services.serving.preload(parseServeModels(config.serveModels));
   if (!options.services) app.addHook('onClose', async () => services.close());
   return Object.assign(app, { services }) as unknown as FerryServer;
 }

@@ -75,6 +75,9 @@ export function sendError(reply: FastifyReply, url: string, err: unknown): Fasti
     return reply.status(status ?? m.status).send({ error_code: code, message: error.message, ...(error.details ? { details: error.details } : {}) });
   }
   const httpStatus = status ?? HTTP_STATUS[error.code];
+  // An overloaded or loading model says when to come back (RFC 9110 §10.2.3), in every protocol.
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (httpStatus === 503 && typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   if (protocol === 'oip') return reply.status(httpStatus).send({ error: error.message });
   return reply.status(httpStatus).send({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
 }

@@ -9,23 +9,37 @@ import { InvalidArgumentError } from '../errors.js';
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'text/json'], { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, {});
     let value: unknown;
     try {
-      value = safeParse(text);
-    } catch (first) {
-      try {
-        value = safeParse(quoteBareNonFinite(text));
-      } catch {
-        return done(new InvalidArgumentError(`Malformed JSON in request body: ${(first as Error).message}`), undefined);
-      }
-    }
-    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
-      return done(new InvalidArgumentError(`JSON request body is nested deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+      value = parseJsonBody(body as string);
+    } catch (err) {
+      return done(err as Error, undefined);
     }
     return done(null, value);
   });
+}
+
+/**
+ * Parses a JSON request body as the server's parser does (bare NaN/Infinity
+ * accepted, prototype keys and deep nesting refused, '' is {}), for routes
+ * that read the body themselves.
+ * @throws InvalidArgumentError saying what is wrong.
+ */
+export function parseJsonBody(body: string): unknown {
+  const text = body.trim();
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = safeParse(text);
+  } catch (first) {
+    try {
+      value = safeParse(quoteBareNonFinite(text));
+    } catch {
+      throw new InvalidArgumentError(`Malformed JSON in request body: ${(first as Error).message}`);
+    }
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new InvalidArgumentError(`JSON request body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  return value;
 }
 
 /**

@@ -7,7 +7,10 @@ import { ExperimentService } from '../tracking/experiment-service.js';
 import { LoggedModelService } from '../tracking/logged-model-service.js';
 import { RunService } from '../tracking/run-service.js';
 import { TokenService } from '../auth/token-service.js';
+import { LineageService } from '../registry/lineage-service.js';
 import { ModelRegistry } from '../registry/model-registry.js';
+import { ServingService } from '../serving/serving-service.js';
+import { createGovernance, type Governance } from '../registry/governance/index.js';
 
 /** Everything the HTTP layer, CLI and jobs share: one instance per process. */
 export interface FerryServices {
@@ -18,7 +21,12 @@ export interface FerryServices {
   runs: RunService;
   loggedModels: LoggedModelService;
   registry: ModelRegistry;
+  /** Promotion policies, requests and model cards over the registry. */
+  governance: Governance;
+  lineage: LineageService;
   tokens: TokenService;
+  /** Models served over the Open Inference Protocol (/v2). */
+  serving: ServingService;
   close(): Promise<void>;
 }
 
@@ -33,7 +41,11 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
     const runs = new RunService(database, experiments);
     const loggedModels = new LoggedModelService(database, experiments, runs);
     const registry = new ModelRegistry({ database, runs, loggedModels, artifacts });
+    const lineage = new LineageService({ database, runs, registry });
+    const governance = createGovernance({ database, registry, runs, artifacts });
     const tokens = new TokenService(database);
+    const serving = new ServingService({ registry, artifacts });
+    registry.setDeletionGuard((target) => serving.servedUses(target));
     return {
       config,
       database,
@@ -42,8 +54,12 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
       runs,
       loggedModels,
       registry,
+      governance,
+      lineage,
       tokens,
+      serving,
       close: async () => {
+        await serving.close();
         await artifacts.close();
         await database.close();
       },

@@ -23,6 +23,7 @@ describe('config', () => {
         bodyLimit: 32 * 1024 * 1024,
         defaultArtifactRoot: 'mlflow-artifacts:/',
         logLevel: 'info',
+        serveModels: '',
       } satisfies FerryConfig);
     });
 
@@ -60,6 +61,7 @@ describe('config', () => {
         bodyLimit: 1024,
         defaultArtifactRoot: 's3://bucket/root',
         logLevel: 'debug',
+        serveModels: '',
       });
     });
 
@@ -161,6 +163,7 @@ describe('config', () => {
         FERRY_BODY_LIMIT: '99',
         FERRY_DEFAULT_ARTIFACT_ROOT: 'file:///tmp/r',
         FERRY_LOG_LEVEL: 'error',
+        FERRY_SERVE_MODELS: 'iris=models:/iris@production',
       };
       for (const name of names) {
         assert.ok(name in sample, `no sample value for ${name}`);

@@ -3,6 +3,7 @@ import { InternalError } from '../../errors.js';
 import type { Database, DialectName } from './database.js';
 import * as m0001 from './migrations/0001-tracking.js';
 import * as m0002 from './migrations/0002-registry.js';
+import * as m0003 from './migrations/0003-governance.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -10,6 +11,7 @@ type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<voi
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-tracking': m0001,
   '0002-registry': m0002,
+  '0003-governance': m0003,
 };
 
 /**

@@ -15,7 +15,8 @@ export function registerServerCommand(program: Command): void {
       .option('--insecure', 'allow a non-loopback address without auth')
       .option('--body-limit <bytes>', 'largest JSON request body (FERRY_BODY_LIMIT)')
       .option('--default-artifact-root <uri>', 'artifact root for new experiments (default mlflow-artifacts:/)')
-      .option('--log-level <level>', 'debug, info, warn, error or silent (FERRY_LOG_LEVEL)'),
+      .option('--log-level <level>', 'debug, info, warn, error or silent (FERRY_LOG_LEVEL)')
+      .option('--serve-models <list>', 'models to serve from start: NAME=models:/NAME@alias,… (FERRY_SERVE_MODELS)'),
   ).action(async (opts: Record<string, unknown>) => {
     const config = configFrom(opts);
     assertSafeBind(config);

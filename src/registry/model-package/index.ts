@@ -1,6 +1,6 @@
 /** Model packages in MLflow's MLmodel layout: what other modules (the registry, serving, the SDK) may import. */
-export { inspectModelPackage, validateModelPackageDir } from './inspect-model-package.js';
-export type { InspectOptions, ModelPackageInfo } from './inspect-model-package.js';
+export { inspectModelPackage, loadModelPackage, loadModelPackageDir, validateModelPackageDir } from './inspect-model-package.js';
+export type { InspectOptions, LoadedModelPackage, ModelPackageInfo } from './inspect-model-package.js';
 export {
   DEFAULT_ONNX_VERSION,
   DEFAULT_PYTHON_VERSION,

@@ -159,10 +159,10 @@ async function inspectOnnxFlavor(files: PackageFiles, model: MlModel, maxBytes: 
   }
   const info = await inspectOnnxModel(bytes, { fileName: file, externalData });
   const external = [...externalData.values()].reduce((n, b) => n + b.length, 0);
-  return { ...info, sizeBytes: bytes.length + external, file };
+  return { info: { ...info, sizeBytes: bytes.length + external, file }, files: { file, bytes, externalData } };
 }
 
-async function inspect(files: PackageFiles, options: InspectOptions): Promise<ModelPackageInfo> {
+async function inspect(files: PackageFiles, options: InspectOptions & { keepFiles?: boolean }): Promise<LoadedModelPackage> {
   const text = await files.read('MLmodel', MAX_MLMODEL_BYTES);
   if (!text) {
     throw new InvalidArgumentError(
@@ -172,7 +172,7 @@ async function inspect(files: PackageFiles, options: InspectOptions): Promise<Mo
   }
   const mlmodel = parseMlModel(text.toString('utf8'));
   const warnings: string[] = [];
-  const result: ModelPackageInfo = { mlmodel, flavors: Object.keys(mlmodel.flavors), signatureInferred: false, warnings };
+  const result: LoadedModelPackage = { mlmodel, flavors: Object.keys(mlmodel.flavors), signatureInferred: false, warnings };
   const declared = mlmodel.signature && (mlmodel.signature.inputs || mlmodel.signature.outputs) ? mlmodel.signature : undefined;
   if (mlmodel.signature) result.signature = mlmodel.signature;
   if (mlmodel.savedInputExampleInfo) {
@@ -182,8 +182,9 @@ async function inspect(files: PackageFiles, options: InspectOptions): Promise<Mo
   }
   if (!('onnx' in mlmodel.flavors)) return result;
 
-  const onnx = await inspectOnnxFlavor(files, mlmodel, options.maxOnnxBytes ?? DEFAULT_MAX_ONNX_BYTES);
+  const { info: onnx, files: onnxFiles } = await inspectOnnxFlavor(files, mlmodel, options.maxOnnxBytes ?? DEFAULT_MAX_ONNX_BYTES);
   result.onnx = onnx;
+  if (options.keepFiles) result.onnxFiles = onnxFiles;
   if (declared) {
     const problems = signatureMismatches(declared, onnx);
     if (problems.length > 0) {
@@ -217,10 +218,26 @@ async function inspect(files: PackageFiles, options: InspectOptions): Promise<Mo
  *   onnx_external_data, signature_mismatch, file_too_large.
  */
 export function inspectModelPackage(artifacts: ArtifactStore, packagePath: string, options: InspectOptions = {}): Promise<ModelPackageInfo> {
-  return inspect(storeFiles(artifacts, packagePath), options);
+  return inspect(storeFiles(artifacts, packagePath), { ...options, keepFiles: false });
 }
 
 /** `inspectModelPackage` for a package in a local directory (before upload, or in the CLI). */
 export function validateModelPackageDir(localDir: string, options: InspectOptions = {}): Promise<ModelPackageInfo> {
-  return inspect(dirFiles(localDir), options);
+  return inspect(dirFiles(localDir), { ...options, keepFiles: false });
+}
+
+/** A package as serving loads it: what `inspectModelPackage` reports, plus the ONNX graph's bytes. */
+export interface LoadedModelPackage extends ModelPackageInfo {
+  /** For the onnx flavor: the graph file, its bytes and its external data files (by the location the graph names). */
+  onnxFiles?: { file: string; bytes: Buffer; externalData: Map<string, Uint8Array> };
+}
+
+/** `inspectModelPackage`, keeping the ONNX bytes it read so a runtime can load them without reading twice. Same checks and errors. */
+export function loadModelPackage(artifacts: ArtifactStore, packagePath: string, options: InspectOptions = {}): Promise<LoadedModelPackage> {
+  return inspect(storeFiles(artifacts, packagePath), { ...options, keepFiles: true });
+}
+
+/** `loadModelPackage` for a package in a local directory. */
+export function loadModelPackageDir(localDir: string, options: InspectOptions = {}): Promise<LoadedModelPackage> {
+  return inspect(dirFiles(localDir), { ...options, keepFiles: true });
 }
