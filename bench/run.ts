@@ -1,6 +1,7 @@
 /** `npm run bench -- <name> [--write] [--postgres <url>]`: runs one capability's benchmark. */
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   tracking: () => import('./tracking.js'),
+  drift: () => import('./drift.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { createServices } from '../src/server/services.js';
@@ -97,6 +98,8 @@ async function seedRuns(databaseUrl: string, home: string, count: number): Promi
       ],
     });
   }
+  // Fresh bulk data: let PostgreSQL's planner see it now rather than whenever autovacuum gets to it.
+  if (services.database.dialect === 'postgres') await sql`analyze`.execute(services.database.db);
   await services.close();
   return exp;
 }
@@ -267,7 +270,7 @@ async function mlflowRows(command: string, ferryRows: Row[]): Promise<Row[]> {
   const who = `MLflow ${ref.version.trim()} server (SQLite, 1 worker), same machine and run`;
   return [
     { measure: 'log-batch ingestion vs MLflow', baseline: who, baselineValue: `${fmt(ref.pointsPerSecond)} points/s`, ferry: `${fmt(pps)} points/s`, ratio: `${(pps / ref.pointsPerSecond).toFixed(1)}× faster`, target: '—', met: '—' },
-    { measure: '100,000-step history vs MLflow', baseline: `${who}; read of 20,000 points × 5`, baselineValue: `${fmt(ref.historyMs)} ms`, ferry: `${fmt(hist)} ms`, ratio: `${(ref.historyMs / hist).toFixed(1)}× faster`, target: '—', met: '—' },
+    { measure: '100,000-step history vs MLflow', baseline: `${who}; 20,000 points read as its client pages them, time × 5`, baselineValue: `${fmt(ref.historyMs)} ms`, ferry: `${fmt(hist)} ms`, ratio: ref.historyMs >= hist ? `${(ref.historyMs / hist).toFixed(1)}× faster` : `${(hist / ref.historyMs).toFixed(1)}× slower`, target: '—', met: '—' },
     { measure: 'log-metric 1 point/request vs MLflow', baseline: who, baselineValue: `${fmt(ref.logMetricRps)} req/s`, ferry: `${fmt(rps)} req/s`, ratio: `${(rps / ref.logMetricRps).toFixed(1)}× faster`, target: '—', met: '—' },
   ];
 }

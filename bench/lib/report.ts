@@ -27,7 +27,7 @@ export function writeSection(key: string, title: string, body: string): void {
   const start = `<!-- bench:${key} -->`;
   const end = `<!-- /bench:${key} -->`;
   const section = `${start}\n### ${title}\n\n${body}\n${end}`;
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is written by `npm run bench -- <name> --write`; the baseline is measured in the same run on the same machine.\n';
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is written by `npm run bench -- <name> --write`; the baseline is measured in the same run on the same machine. This is a shared 2-core VM: absolute numbers move by ±30 % between runs with whatever else runs on it, so compare ratios within a run.\n';
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   text = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.trimEnd()}\n\n${section}\n`;

@@ -24,7 +24,11 @@ function skipped(column: string, type: ColumnType | null, why: string): ColumnDr
 
 type Settled = { ok: true; type: ColumnType } | { ok: false; reason: string };
 
-function settleType(declared: ColumnType | undefined, reference: DriftColumnValues, current: DriftColumnValues): Settled {
+function settleType(
+  declared: ColumnType | undefined,
+  reference: DriftColumnValues,
+  current: DriftColumnValues,
+): Settled {
   if (declared) return { ok: true, type: declared };
   const ref = inferColumnType(reference);
   const cur = inferColumnType(current);
@@ -71,7 +75,8 @@ function uniqueValues(column: PreparedColumn): number {
   let count = 0;
   let last = Number.NaN;
   while (i < reference.length || j < current.length) {
-    const v = j >= current.length || (i < reference.length && reference[i]! <= current[j]!) ? reference[i++]! : current[j++]!;
+    const takeReference = j >= current.length || (i < reference.length && reference[i]! <= current[j]!);
+    const v = takeReference ? reference[i++]! : current[j++]!;
     if (v !== last) count++;
     last = v;
   }
@@ -81,12 +86,13 @@ function uniqueValues(column: PreparedColumn): number {
 /** Drift of one column; never throws for data problems, returning a not-computed entry instead. */
 export function columnDrift(req: ColumnDriftRequest): ColumnDrift {
   const { column } = req;
-  if (req.reference === undefined && req.current === undefined) return skipped(column, req.declaredType ?? null, 'column is in neither dataset');
-  if (req.current === undefined) return skipped(column, req.declaredType ?? null, 'column is only in reference');
-  if (req.reference === undefined) return skipped(column, req.declaredType ?? null, 'column is only in current');
+  const early = (why: string) => skipped(column, req.declaredType ?? null, why);
+  if (req.reference === undefined && req.current === undefined) return early('column is in neither dataset');
+  if (req.current === undefined) return early('column is only in reference');
+  if (req.reference === undefined) return early('column is only in current');
+  if (req.reference.length === 0) return early('reference column is empty');
+  if (req.current.length === 0) return early('current column is empty');
 
-  if (req.reference.length === 0) return skipped(column, req.declaredType ?? null, 'reference column is empty');
-  if (req.current.length === 0) return skipped(column, req.declaredType ?? null, 'current column is empty');
   const settled = settleType(req.declaredType, req.reference, req.current);
   if (!settled.ok) return skipped(column, null, settled.reason);
   const { type } = settled;
@@ -99,7 +105,8 @@ export function columnDrift(req: ColumnDriftRequest): ColumnDrift {
   const method = req.stattest ?? defaultStatTest(type, referenceRows, uniqueValues(data));
   const test = STATTESTS[method];
   if (req.stattest && !test.allowedTypes.includes(type)) {
-    return skipped(column, type, `${method} does not apply to ${type} columns (it takes ${test.allowedTypes.join(', ')})`);
+    const takes = test.allowedTypes.join(', ');
+    return skipped(column, type, `${method} does not apply to ${type} columns (it takes ${takes})`);
   }
   const threshold = req.threshold ?? test.defaultThreshold;
   const { score, details } = runStatTest(method, data);

@@ -21,8 +21,13 @@ export const DEFAULT_DRIFT_SHARE = 0.5;
 
 const COLUMN_TYPES: readonly ColumnType[] = ['numerical', 'categorical'];
 
+function isMapLike(frame: DriftFrame): frame is ReadonlyMap<string, DriftColumnValues> {
+  // A record's own "get" would be a column (an array), never a function.
+  return typeof (frame as ReadonlyMap<string, DriftColumnValues>).get === 'function';
+}
+
 function entries(frame: DriftFrame): Map<string, DriftColumnValues> {
-  return frame instanceof Map ? new Map(frame) : new Map(Object.entries(frame as Record<string, DriftColumnValues>));
+  return isMapLike(frame) ? new Map(frame) : new Map(Object.entries(frame));
 }
 
 function checkStatTest(value: unknown, where: string): void {
@@ -85,6 +90,15 @@ export function datasetDrift(columns: readonly ColumnDrift[], driftShare: number
  *
  * @throws InvalidArgumentError for an unknown test name, a bad threshold or
  * drift share, or options naming a column neither dataset has.
+ *
+ * @example
+ * const report = detectDrift(
+ *   { age: Float64Array.from(referenceAges), plan: referencePlans },
+ *   { age: Float64Array.from(currentAges), plan: currentPlans },
+ *   { perColumn: { plan: { stattest: 'psi', threshold: 0.2 } } },
+ * );
+ * report.columns[0]; // { column: 'age', method: 'ks', statistic: 0.31, threshold: 0.05, drifted: false, … }
+ * report.dataset.dataset_drift; // true when at least half the columns drifted
  */
 export function detectDrift(reference: DriftFrame, current: DriftFrame, options: DriftOptions = {}): DriftReport {
   const ref = entries(reference);

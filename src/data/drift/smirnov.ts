@@ -6,6 +6,7 @@
  * here terms are formed in log space from an exact split of `n·x`, which keeps
  * about 1e-10 relative accuracy for n up to a million.
  */
+import { clip01 } from './probability-scaling.js';
 
 const DBL_EPSILON = Number.EPSILON;
 /** cephes MINLOG: ln(2^-1022). */
@@ -50,10 +51,6 @@ export function splitNX(n: number, x: number): { floor: number; alpha: number } 
     alpha = 0;
   }
   return { floor: fl, alpha };
-}
-
-function clip01(p: number): number {
-  return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
 /** `scipy.special.smirnov(n, x)` for integer `n >= 1` and `0 <= x <= 1` (NaN otherwise). */
