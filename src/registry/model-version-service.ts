@@ -7,7 +7,7 @@ import type { RunService } from '../tracking/run-service.js';
 import { validateMaxResults } from '../tracking/tracking-limits.js';
 import type { AuditLog } from './audit-log.js';
 import { checkSource, resolveSource, type ResolvedSource } from './model-source.js';
-import { inspectModelPackage, parseMlModel } from './model-package/index.js';
+import { encodeSignature, inspectModelPackage, parseMlModel, type ModelPackageInfo } from './model-package/index.js';
 import type { ModelVersionStore, VersionKey } from './model-version-store.js';
 import type { GuardRef } from './registered-model-service.js';
 import type { RegisteredModelStore } from './registered-model-store.js';
@@ -70,6 +70,8 @@ export interface ModelVersionDeps {
  * a logged model or any artifact URI; stages, tags, description, search.
  * Every change and its audit row commit together.
  */
+const INFERRED_SIGNATURE_TAG = 'ferry.signature.inferred';
+
 export class ModelVersionService {
   private readonly db: RegistryDb;
   private readonly clock: () => number;
@@ -85,6 +87,9 @@ export class ModelVersionService {
    * @throws NotFoundError for an unknown model, run or logged model.
    * @throws InvalidArgumentError for a bad name, source or tag.
    */
+  /** Version tag holding the signature inferred from an ONNX graph whose package declared none (MLflow's JSON form). */
+  static readonly INFERRED_SIGNATURE_TAG = INFERRED_SIGNATURE_TAG;
+
   async create(input: CreateModelVersionInput, ctx: ChangeContext): Promise<ModelVersion> {
     const name = validateModelName(input.name);
     if (typeof input.source !== 'string' || input.source === '') throw new InvalidArgumentError("Missing value for required parameter 'source'.");
@@ -97,7 +102,11 @@ export class ModelVersionService {
     const resolved: ResolvedSource = isPrompt
       ? { storageLocation: source, runId: input.runId || null, modelId: input.modelId || null }
       : await resolveSource(source, { runId: input.runId, modelId: input.modelId }, this.deps);
-    if (!isPrompt) await this.inspectPackage(resolved.storageLocation);
+    const inspected = isPrompt ? undefined : await this.inspectPackage(resolved.storageLocation);
+    // A package without a signature gets the one its graph implies, recorded with the version.
+    if (inspected?.signatureInferred && inspected.signature && !tags.some((t) => t.key === INFERRED_SIGNATURE_TAG)) {
+      tags.push({ key: INFERRED_SIGNATURE_TAG, value: JSON.stringify(encodeSignature(inspected.signature)) });
+    }
     const version = await this.insertNext(name, ctx, (v, now) => ({
       name,
       version: v,
@@ -126,7 +135,7 @@ export class ModelVersionService {
    * before anything is written. Sources Ferry cannot read, folders without an
    * MLmodel and other flavors pass unchecked, as MLflow accepts them.
    */
-  private async inspectPackage(storageLocation: string): Promise<void> {
+  private async inspectPackage(storageLocation: string): Promise<ModelPackageInfo | undefined> {
     const artifacts = this.deps.artifacts;
     const path = artifacts ? proxyPathOf(storageLocation) : undefined;
     if (!artifacts || path === undefined) return;
@@ -153,7 +162,7 @@ export class ModelVersionService {
       // An MLmodel Ferry cannot read is not known to be ONNX; MLflow would take it.
       return;
     }
-    if (flavors.includes('onnx')) await inspectModelPackage(artifacts, path);
+    return flavors.includes('onnx') ? inspectModelPackage(artifacts, path) : undefined;
   }
 
   /** Inserts the model's next version number, retrying if another writer took it first. */

@@ -1,3 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openApiHarness, type ApiHarness } from '../helpers/api-server.js';
@@ -141,6 +144,24 @@ for (const kind of testDatabaseKinds()) {
         assert.match(await c.fails('POST', '/model-versions/create', { name, source: `runs:/${missing.runId}/model` }, 'INVALID_PARAMETER_VALUE', 400), /no such file/);
         assert.equal((await c.audit({ model: name })).length, before, 'no audit row for a refused version');
         assert.equal((await c.createVersion(name, `runs:/${good.runId}/model`)).version, '2', 'no number was used up');
+      });
+    });
+
+    describe('inferred signatures', () => {
+      it('records the signature an ONNX graph implies when the package declares none', async () => {
+        const dir = fileURLToPath(new URL('../fixtures/mlflow-onnx-package/mlflow3-no-signature/', import.meta.url));
+        const files: Record<string, Buffer> = {};
+        for (const f of await readdir(dir)) files[`model/${f}`] = await readFile(join(dir, f));
+        const run = await c.buildRun({ files });
+        const name = (await c.createModel()).name;
+        const v = await c.createVersion(name, `runs:/${run.runId}/model`);
+        const tag = (v.tags ?? []).find((t: { key: string }) => t.key === 'ferry.signature.inferred');
+        assert.ok(tag, 'the inferred signature is recorded as a version tag');
+        const sig = JSON.parse(tag.value);
+        assert.ok(JSON.parse(sig.inputs).length > 0 && JSON.parse(sig.outputs).length > 0);
+        const declared = await c.buildOnnxRun();
+        const w = await c.createVersion(name, `runs:/${declared.runId}/model`);
+        assert.ok(!(w.tags ?? []).some((t: { key: string }) => t.key === 'ferry.signature.inferred'), 'a declared signature is not duplicated');
       });
     });
 
