@@ -8,6 +8,7 @@ import { registerGcCommand } from './commands/gc-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerRunsCommands } from './commands/runs-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerServerCommand } from './commands/server-command.js';
 import { registerTokensCommands } from './commands/tokens-command.js';
 import { runCli } from './run-cli.js';
@@ -18,6 +19,7 @@ const program = new Command('ferry')
   .showHelpAfterError('(add --help for usage)');
 
 registerServerCommand(program);
+registerServeCommand(program);
 registerDbCommands(program);
 registerExperimentsCommands(program);
 registerRunsCommands(program);

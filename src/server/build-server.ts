@@ -4,7 +4,9 @@ import { registerLineageRoutes } from '../registry/lineage-routes.js';
 import { registerAuditRoutes, registryRoutes } from '../registry/registry-routes.js';
 import { registerGovernanceRoutes } from '../registry/governance/index.js';
 import type { FerryConfig } from '../config/config.js';
+import { registerInvocationsRoutes } from '../serving/invocations-routes.js';
 import { registerOipRoutes } from '../serving/oip-routes.js';
+import { installServingMetrics } from '../serving/serving-metrics.js';
 import { parseServeModels } from '../serving/serve-models-option.js';
 import { artifactListRoute, registerArtifactProxy } from '../tracking/artifact-routes.js';
 import { experimentRoutes } from '../tracking/experiment-routes.js';
@@ -44,6 +46,8 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   installErrorHandler(app);
   installJsonBodyParser(app);
   registerAuth(app, services.tokens, config.auth);
+  // Before the inference routes, so its response hook counts them.
+  installServingMetrics(app, services.serving);
   registerSystemRoutes(app);
   registerMlflowRoutes(app, [
     ...experimentRoutes(services.experiments),
@@ -57,6 +61,7 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   registerGovernanceRoutes(app, services.governance);
   registerLineageRoutes(app, services.lineage);
   registerOipRoutes(app, services.serving);
+  registerInvocationsRoutes(app, services.serving);
   // Startup models load in the background; /v2/health/ready says when they are ready.
   void services.serving.preload(parseServeModels(config.serveModels));
   if (!options.services) app.addHook('onClose', async () => services.close());

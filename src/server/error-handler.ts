@@ -26,12 +26,14 @@ export const MLFLOW_ERROR: Record<ErrorCode, { code: string; status: number }> =
 };
 
 /** Which wire shape an error takes, by the protocol the path belongs to. */
-export type ErrorProtocol = 'mlflow' | 'oip' | 'ferry';
+export type ErrorProtocol = 'mlflow' | 'scoring' | 'oip' | 'ferry';
 
 export function protocolOf(url: string): ErrorProtocol {
   // MLflow 3 clients also call /api/3.0/mlflow/... (traces, scorers, server-info) and read error_code there.
   if (/^\/(api|ajax-api)\/[23]\.0\/(preview\/)?mlflow/.test(url)) return 'mlflow';
   if (url.startsWith('/v2')) return 'oip';
+  // MLflow's scoring server (`mlflow models serve`): /invocations, and Ferry's per-model /models/NAME/invocations.
+  if (/^(\/models\/[^/?]+)?\/invocations(\?|$)/.test(url)) return 'scoring';
   return 'ferry';
 }
 
@@ -75,6 +77,13 @@ export function sendError(reply: FastifyReply, url: string, err: unknown): Fasti
     return reply.status(status ?? m.status).send({ error_code: code, message: error.message, ...(error.details ? { details: error.details } : {}) });
   }
   const httpStatus = status ?? HTTP_STATUS[error.code];
+  if (protocol === 'scoring') {
+    // The scoring server reports any bad input as BAD_REQUEST; other failures keep MLflow's codes.
+    const code = error.protocolCode ?? (error.code === 'INVALID_ARGUMENT' ? 'BAD_REQUEST' : MLFLOW_ERROR[error.code].code);
+    const retry = error.details?.retryAfterSeconds;
+    if (httpStatus === 503 && typeof retry === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retry))));
+    return reply.status(httpStatus).send({ error_code: code, message: error.message });
+  }
   // An overloaded or loading model says when to come back (RFC 9110 §10.2.3), in every protocol.
   const retryAfter = error.details?.retryAfterSeconds;
   if (httpStatus === 503 && typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
@@ -91,7 +100,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const protocol = protocolOf(request.url);
     const message = `No endpoint ${request.method} ${request.url.split('?')[0]}: Ferry does not implement it yet, or the path is misspelled.`;
-    if (protocol === 'mlflow') return reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message });
+    if (protocol === 'mlflow' || protocol === 'scoring') return reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message });
     if (protocol === 'oip') return reply.status(404).send({ error: message });
     return reply.status(404).send({ error: { code: 'NOT_FOUND', message } });
   });

@@ -79,7 +79,7 @@ export function registerOipRoutes(app: FastifyInstance, serving: ServingService)
     }
     for (const url of both('/infer')) {
       // Inference changes nothing, so a read token may call it.
-      oip.post(url, { config: { permission: 'read' } }, (request, reply) => infer(serving, request, reply));
+      oip.post(url, { config: { permission: 'read', protocol: 'oip' } }, (request, reply) => infer(serving, request, reply));
     }
     registerOipRepositoryRoutes(oip, serving);
     registerOipStatsRoutes(oip, serving);

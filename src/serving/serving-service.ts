@@ -61,10 +61,26 @@ export class ServingService {
   private readonly entries = new Map<string, Entry>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly createRuntime: ModelRuntimeFactory;
+  private readonly observers: ServingObserver[] = [];
+  /** Passed to every model: tells each observer added so far, so observers added later see models loaded earlier. */
+  private readonly fanout: ServingObserver = {
+    onRequest: (e) => this.observers.forEach((o) => o.onRequest?.(e)),
+    onExecution: (e) => this.observers.forEach((o) => o.onExecution?.(e)),
+  };
   private closed = false;
 
   constructor(private readonly options: ServingServiceOptions = {}) {
     this.createRuntime = options.createRuntime ?? createOnnxRuntime;
+    if (options.observer) this.observers.push(options.observer);
+  }
+
+  /** Tells `observer` about every request and runtime call from now on (e.g. one app's Prometheus metrics). Returns its removal. */
+  addObserver(observer: ServingObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
   }
 
   /**
@@ -119,7 +135,7 @@ export class ServingService {
     try {
       const pkg = await located.read();
       const runtime = this.createRuntime({ ...this.options.defaults?.runtime, ...spec.runtime });
-      model = await ServedModel.load(name, located.version, pkg, runtime, batching, this.options.observer);
+      model = await ServedModel.load(name, located.version, pkg, runtime, batching, this.fanout);
     } catch (err) {
       if (entry.model) entry.reason = `reload of version ${located.version} failed: ${(err as Error).message}`;
       else this.fail(entry, err);

@@ -166,12 +166,12 @@ describe('auth hook', () => {
       it('declares the permissions the API implies: reads need read, changes need write', () => {
         for (const r of routes) {
           // Liveness and readiness probes (Kubernetes sends no credentials).
-          if (['/health', '/version', '/api/ferry/v1/health', '/v2/health/live', '/v2/health/ready'].includes(r.url)) assert.equal(r.permission, 'public', pairKey(r));
+          if (['/health', '/version', '/ping', '/api/ferry/v1/health', '/v2/health/live', '/v2/health/ready'].includes(r.url)) assert.equal(r.permission, 'public', pairKey(r));
           else if (r.method === 'GET' || r.method === 'HEAD') assert.equal(r.permission, 'read', pairKey(r));
           // Reads MLflow serves over POST too: searches, metric history, get-latest-versions.
           else if (/\/(search|get-history|get-latest-versions)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
           // Inference and Triton's repository index change nothing, though the protocol POSTs them.
-          else if (/^\/v2\/(models\/.*\/infer|repository\/index)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
+          else if (/^\/v2\/(models\/.*\/infer|repository\/index)$/.test(r.url) || /^(\/models\/:name)?\/invocations$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
           else assert.ok(r.permission === 'write' || r.permission === 'admin', `${pairKey(r)} changes state but needs only ${r.permission}`);
         }
       });
@@ -202,7 +202,7 @@ describe('auth hook', () => {
               const code = want === 401 ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED';
               const protocol = protocolOf(url);
               const shapeOk =
-                protocol === 'mlflow'
+                protocol === 'mlflow' || protocol === 'scoring'
                   ? body.error_code === code && typeof body.message === 'string' && body.message.length > 0
                   : protocol === 'oip'
                     ? typeof body.error === 'string' && body.error.length > 0

@@ -371,7 +371,7 @@ describe('endpoint fuzzer (sqlite)', () => {
       }
       const protocol = protocolOf(servedPath(opts.url));
       const ok =
-        protocol === 'mlflow'
+        protocol === 'mlflow' || protocol === 'scoring'
           ? isNonEmptyString(body?.error_code) &&
             isNonEmptyString(body?.message) &&
             // Ferry may add `details` (an object) for its own SDK; MLflow clients ignore unknown fields.

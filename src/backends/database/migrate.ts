@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
-import { InternalError } from '../../errors.js';
+import { InternalError, UnavailableError } from '../../errors.js';
 import type { Database, DialectName } from './database.js';
 import * as m0001 from './migrations/0001-tracking.js';
 import * as m0002 from './migrations/0002-registry.js';
@@ -39,4 +39,23 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
   if (error) throw new InternalError(`database migration failed: ${(error as Error).message}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Checks, reading only, that every migration has been applied: for processes
+ * that must not write the schema (the standalone `ferry serve` replica).
+ * @throws UnavailableError naming the missing migrations, or when the schema was never created.
+ */
+export async function assertSchemaCurrent(database: Database): Promise<void> {
+  let applied: string[];
+  try {
+    const rows = await sql<{ name: string }>`select name from ferry_migrations`.execute(database.db);
+    applied = rows.rows.map((r) => r.name);
+  } catch {
+    throw new UnavailableError('The database has no Ferry schema: start `ferry server` or run `ferry db upgrade` against it first.');
+  }
+  const missing = Object.keys(MIGRATIONS).filter((name) => !applied.includes(name));
+  if (missing.length > 0) {
+    throw new UnavailableError(`The database schema is behind this version of Ferry (missing ${missing.join(', ')}): run \`ferry db migrate\` first.`);
+  }
 }
