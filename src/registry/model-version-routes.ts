@@ -1,5 +1,5 @@
 import type { MlflowRoute } from '../server/mlflow-routes.js';
-import { optBool, optInt, optString, reqString, stringList, tagList, type Json } from '../tracking/mlflow-json.js';
+import { optBool, optString, pageJson, reqString, searchPageInput, tagList, type Json } from '../tracking/mlflow-json.js';
 import type { ModelRegistry } from './model-registry.js';
 import { modelVersionJson } from './registry-json.js';
 import { changeContext, userIdOf } from './registry-actor.js';
@@ -56,18 +56,7 @@ export function modelVersionRoutes(registry: ModelRegistry): MlflowRoute[] {
       method: 'GET',
       path: '/model-versions/search',
       permission: 'read',
-      handler: async (b) => {
-        const page = await versions.search({
-          filter: optString(b, 'filter'),
-          maxResults: optInt(b, 'max_results'),
-          orderBy: stringList(b, 'order_by'),
-          pageToken: optString(b, 'page_token') || undefined,
-        });
-        const out: Json = {};
-        if (page.items.length > 0) out.model_versions = page.items.map(modelVersionJson);
-        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-        return out;
-      },
+      handler: async (b) => pageJson('model_versions', await versions.search(searchPageInput(b)), modelVersionJson),
     },
     {
       method: 'GET',

@@ -1,5 +1,5 @@
 import type { MlflowRoute } from '../server/mlflow-routes.js';
-import { optInt, optString, reqString, stringList, tagList, type Json } from '../tracking/mlflow-json.js';
+import { optString, pageJson, reqString, searchPageInput, stringList, tagList, type Json } from '../tracking/mlflow-json.js';
 import type { ModelRegistry } from './model-registry.js';
 import { modelVersionJson, registeredModelJson } from './registry-json.js';
 import { changeContext } from './registry-actor.js';
@@ -51,18 +51,7 @@ export function registeredModelRoutes(registry: ModelRegistry): MlflowRoute[] {
       method: 'GET',
       path: '/registered-models/search',
       permission: 'read',
-      handler: async (b) => {
-        const page = await models.search({
-          filter: optString(b, 'filter'),
-          maxResults: optInt(b, 'max_results'),
-          orderBy: stringList(b, 'order_by'),
-          pageToken: optString(b, 'page_token') || undefined,
-        });
-        const out: Json = {};
-        if (page.items.length > 0) out.registered_models = page.items.map(registeredModelJson);
-        if (page.nextPageToken) out.next_page_token = page.nextPageToken;
-        return out;
-      },
+      handler: async (b) => pageJson('registered_models', await models.search(searchPageInput(b)), registeredModelJson),
     },
     {
       // A read over POST (MLflow's clients try POST first, then GET).

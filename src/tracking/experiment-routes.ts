@@ -1,6 +1,6 @@
 import type { MlflowRoute } from '../server/mlflow-routes.js';
 import type { ExperimentService } from './experiment-service.js';
-import { experimentJson, optInt, pageJson, optString, reqString, stringList, tagList, viewType } from './mlflow-json.js';
+import { experimentJson, pageJson, searchPageInput, optString, reqString, tagList, viewType } from './mlflow-json.js';
 
 /** MLflow's experiment endpoints (service.proto: CreateExperiment … SetExperimentTag). */
 export function experimentRoutes(experiments: ExperimentService): MlflowRoute[] {
@@ -31,13 +31,7 @@ export function experimentRoutes(experiments: ExperimentService): MlflowRoute[] 
       permission: 'read',
       alsoGet: true,
       handler: async (b) => {
-        const page = await experiments.search({
-          filter: optString(b, 'filter'),
-          viewType: viewType(b, 'view_type'),
-          maxResults: optInt(b, 'max_results'),
-          orderBy: stringList(b, 'order_by'),
-          pageToken: optString(b, 'page_token') || undefined,
-        });
+        const page = await experiments.search({ ...searchPageInput(b), viewType: viewType(b, 'view_type') });
         return pageJson('experiments', page, experimentJson);
       },
     },

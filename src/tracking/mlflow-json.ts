@@ -70,6 +70,16 @@ export function pageJson<T>(name: string, page: { items: T[]; nextPageToken?: st
   return compact({ [name]: page.items.map(encode), next_page_token: page.nextPageToken || undefined });
 }
 
+/** The paging fields every MLflow search request carries. */
+export function searchPageInput(b: Json): { filter?: string; maxResults?: number; orderBy: string[]; pageToken?: string } {
+  return {
+    filter: optString(b, 'filter'),
+    maxResults: optInt(b, 'max_results'),
+    orderBy: stringList(b, 'order_by'),
+    pageToken: optString(b, 'page_token') || undefined,
+  };
+}
+
 export function metricJson(m: Metric): Json {
   return { key: m.key, value: encodeDouble(m.value), timestamp: m.timestamp, step: m.step };
 }

@@ -10,6 +10,7 @@ import {
   parseInt64,
   presentString,
   reqString,
+  searchPageInput,
   runInfoJson,
   runJson,
   stringList,
@@ -179,14 +180,7 @@ export function runRoutes(runs: RunService, loggedModels: LoggedModelService, no
       permission: 'read',
       alsoGet: true,
       handler: async (b) => {
-        const page = await runs.search({
-          experimentIds: stringList(b, 'experiment_ids'),
-          filter: optString(b, 'filter'),
-          viewType: viewType(b, 'run_view_type'),
-          maxResults: optInt(b, 'max_results'),
-          orderBy: stringList(b, 'order_by'),
-          pageToken: optString(b, 'page_token') || undefined,
-        });
+        const page = await runs.search({ ...searchPageInput(b), experimentIds: stringList(b, 'experiment_ids'), viewType: viewType(b, 'run_view_type') });
         return pageJson('runs', page, runJson);
       },
     },
