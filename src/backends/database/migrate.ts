@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { InternalError, UnavailableError } from '../../errors.js';
 import type { Database, DialectName } from './database.js';
 import * as m0001 from './migrations/0001-tracking.js';
@@ -14,31 +14,42 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-governance': m0003,
 };
 
+/** Ferry's record of applied migrations, in the connection's own schema. */
+const MIGRATIONS_TABLE = 'ferry_schema_migrations';
+
 /**
- * Brings the schema up to date. Safe to call on every start and from several
- * processes: Kysely's migrator takes a lock table while it works.
+ * Brings the schema up to date, all pending migrations in one transaction.
+ * Safe to call on every start and from several processes at once: SQLite
+ * takes the write lock up front (BEGIN IMMEDIATE), PostgreSQL an advisory
+ * lock keyed by the current schema. Only the current schema is ever read —
+ * a migrator that introspects every schema trips over schemas that other
+ * processes drop meanwhile (one schema per test or tenant).
+ * @returns the names of the migrations it applied.
  */
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  const migrations: Record<string, Migration> = {};
-  for (const [name, m] of Object.entries(MIGRATIONS)) {
-    migrations[name] = { up: (db) => m.up(db, database.dialect) };
-  }
-  // Kysely looks for its tables in every schema; pin them to the connection's own so
-  // databases that share a server (one schema per tenant or test) stay apart.
-  const schema =
-    database.dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(database.db)).rows[0]?.s
-      : undefined;
-  const migrator = new Migrator({
-    ...(schema ? { migrationTableSchema: schema } : {}),
-    db: database.db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableName: 'ferry_migrations',
-    migrationLockTableName: 'ferry_migrations_lock',
+  const { dialect } = database;
+  return database.db.connection().execute(async (conn) => {
+    await sql.raw(dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+    try {
+      if (dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${`${MIGRATIONS_TABLE}:`} || current_schema()))`.execute(conn);
+      }
+      await sql`create table if not exists ${sql.table(MIGRATIONS_TABLE)} (name text primary key, applied_at bigint not null)`.execute(conn);
+      const applied = new Set((await sql<{ name: string }>`select name from ${sql.table(MIGRATIONS_TABLE)}`.execute(conn)).rows.map((r) => r.name));
+      const done: string[] = [];
+      for (const [name, migration] of Object.entries(MIGRATIONS)) {
+        if (applied.has(name)) continue;
+        await migration.up(conn, dialect);
+        await sql`insert into ${sql.table(MIGRATIONS_TABLE)} (name, applied_at) values (${name}, ${Date.now()})`.execute(conn);
+        done.push(name);
+      }
+      await sql`commit`.execute(conn);
+      return done;
+    } catch (err) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw new InternalError(`database migration failed: ${(err as Error).message}`, { cause: err });
+    }
   });
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
-  if (error) throw new InternalError(`database migration failed: ${(error as Error).message}`, { cause: error });
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /**
@@ -49,13 +60,13 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
 export async function assertSchemaCurrent(database: Database): Promise<void> {
   let applied: string[];
   try {
-    const rows = await sql<{ name: string }>`select name from ferry_migrations`.execute(database.db);
+    const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATIONS_TABLE)}`.execute(database.db);
     applied = rows.rows.map((r) => r.name);
   } catch {
     throw new UnavailableError('The database has no Ferry schema: start `ferry server` or run `ferry db upgrade` against it first.');
   }
   const missing = Object.keys(MIGRATIONS).filter((name) => !applied.includes(name));
   if (missing.length > 0) {
-    throw new UnavailableError(`The database schema is behind this version of Ferry (missing ${missing.join(', ')}): run \`ferry db migrate\` first.`);
+    throw new UnavailableError(`The database schema is behind this version of Ferry (missing ${missing.join(', ')}): run \`ferry db upgrade\` first.`);
   }
 }
