@@ -147,6 +147,25 @@ for (const kind of testDatabaseKinds()) {
       });
     });
 
+    describe('uploaded packages', () => {
+      it('registers a package uploaded through the artifact proxy, without a run', async () => {
+        const dir = fileURLToPath(new URL('../fixtures/mlflow-onnx-package/mlflow3-signature/', import.meta.url));
+        const prefix = `packages/${unique('pkg')}`;
+        for (const f of await readdir(dir)) await c.putArtifact(`${prefix}/${f}`, await readFile(join(dir, f)));
+        const name = (await c.createModel()).name;
+        const v = await c.createVersion(name, `mlflow-artifacts:/${prefix}`);
+        assert.equal(v.version, '1');
+        assert.equal(v.source, `mlflow-artifacts:/${prefix}`);
+        assert.ok(!v.run_id, 'no run behind it');
+        const uri = await c.ok('GET', '/model-versions/get-download-uri', { name, version: '1' });
+        assert.equal(uri.artifact_uri, `mlflow-artifacts:/${prefix}`);
+        const corrupt = `packages/${unique('bad')}`;
+        await c.putArtifact(`${corrupt}/MLmodel`, 'flavors:\n  onnx:\n    data: model.onnx\n');
+        await c.putArtifact(`${corrupt}/model.onnx`, 'not an onnx graph');
+        assert.match(await c.fails('POST', '/model-versions/create', { name, source: `mlflow-artifacts:/${corrupt}` }, 'INVALID_PARAMETER_VALUE', 400), /model\.onnx/);
+      });
+    });
+
     describe('inferred signatures', () => {
       it('records the signature an ONNX graph implies when the package declares none', async () => {
         const dir = fileURLToPath(new URL('../fixtures/mlflow-onnx-package/mlflow3-no-signature/', import.meta.url));
