@@ -398,3 +398,18 @@ export function corruptModelBytes(): Buffer {
 export function buildUnsupportedOpsetModel(opset = 99): Buffer {
   return buildLinearModel({ inputs: 4, outputs: 2, opset });
 }
+
+/** y = x + bias where `bias` is an initializer also listed among the graph inputs (IR < 4 style): callers feed only `x`. */
+export function buildInitializerInputModel(): Buffer {
+  return buildModel({
+    irVersion: 3,
+    opset: 9,
+    nodes: [{ op: 'Add', inputs: ['x', 'bias'], outputs: ['y'] }],
+    inputs: [
+      { name: 'x', dtype: 'float32', shape: [2] },
+      { name: 'bias', dtype: 'float32', shape: [2] },
+    ],
+    outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
+    initializers: [{ name: 'bias', dtype: 'float32', dims: [2], values: [1, 2] }],
+  });
+}

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { LineageGraph, LineageNode } from '../../src/registry/lineage-types.js';
 import type { FerryServer } from '../../src/server/build-server.js';
-import type { ApiHarness } from '../helpers/api-server.js';
+import { injectCall, type ApiHarness } from '../helpers/api-server.js';
 import { unique, type RegistryClient } from './registry-fixtures.js';
 
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
@@ -79,23 +79,7 @@ export function hasEdge(g: LineageGraph, from: string, to: string, type: string)
 export function harnessOf(app: FerryServer): ApiHarness {
   return {
     app,
-    call: async (method, path, body, headers = {}) => {
-      const isGet = method === 'GET';
-      const url = isGet && body ? `${path}?${new URLSearchParams(Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]))}` : path;
-      const res = await app.inject({
-        method: method as 'GET',
-        url,
-        headers: { ...(isGet || body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        payload: isGet || body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      let parsed: unknown = res.body;
-      try {
-        parsed = JSON.parse(res.body);
-      } catch {
-        // artifact bodies stay text
-      }
-      return { status: res.statusCode, body: parsed };
-    },
+    call: injectCall(app),
     close: async () => undefined,
   };
 }

@@ -5,7 +5,7 @@ import { inspectModelPackage, validateModelPackageDir, type ModelPackageInfo } f
 import { buildOnnxMlModel, stringifyMlModel } from '../../../src/registry/model-package/mlmodel.js';
 import type { ModelSignature } from '../../../src/registry/model-package/model-signature.js';
 import { buildAddModel, buildLinearModel, buildLinearModelWithExternalData, buildUnsupportedOpsetModel, corruptModelBytes } from '../../helpers/onnx-builder.js';
-import { fixtureDir, fixtureFiles, storeWithPackage } from './package-fixtures.js';
+import { fixtureDir, fixtureFiles, refusal, storeWithPackage } from './package-fixtures.js';
 
 const PKG = '1/0123456789abcdef0123456789abcdef/artifacts/model';
 const linearSignature: ModelSignature = { inputs: [{ name: 'x', dtype: 'float32', shape: [-1, 4] }], outputs: [{ name: 'y', dtype: 'float32', shape: [-1, 2] }] };
@@ -26,16 +26,8 @@ async function inspectFiles(files: Record<string, string | Uint8Array>, options 
   }
 }
 
-async function refused(files: Record<string, string | Uint8Array>, reason: string, pattern: RegExp, options = {}): Promise<InvalidArgumentError> {
-  let caught: unknown;
-  await assert.rejects(inspectFiles(files, options), (err: unknown) => {
-    caught = err;
-    return true;
-  });
-  assert.ok(caught instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(caught)}`);
-  assert.equal(caught.details?.reason, reason, caught.message);
-  assert.match(caught.message, pattern);
-  return caught;
+function refused(files: Record<string, string | Uint8Array>, reason: string, pattern: RegExp, options = {}): Promise<InvalidArgumentError> {
+  return refusal(inspectFiles(files, options), reason, pattern);
 }
 
 describe('inspect-model-package', () => {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readOnnxModelProto } from '../../../src/registry/model-package/onnx-proto.js';
-import { buildIdentityModel, buildLinearModel, buildLinearModelWithExternalData, buildModel, buildModelWithExternalData, corruptModelBytes } from '../../helpers/onnx-builder.js';
+import { buildIdentityModel, buildInitializerInputModel, buildLinearModel, buildLinearModelWithExternalData, buildModel, buildModelWithExternalData, corruptModelBytes } from '../../helpers/onnx-builder.js';
 import { fixtureDir } from './package-fixtures.js';
 
 describe('onnx-proto', () => {
@@ -40,17 +40,7 @@ describe('onnx-proto', () => {
 
     it('leaves out initializers listed as inputs (IR < 4 style)', () => {
       const m = readOnnxModelProto(
-        buildModel({
-          irVersion: 3,
-          opset: 9,
-          nodes: [{ op: 'Add', inputs: ['x', 'bias'], outputs: ['y'] }],
-          inputs: [
-            { name: 'x', dtype: 'float32', shape: [2] },
-            { name: 'bias', dtype: 'float32', shape: [2] },
-          ],
-          outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
-          initializers: [{ name: 'bias', dtype: 'float32', dims: [2], values: [1, 2] }],
-        }),
+        buildInitializerInputModel(),
       );
       assert.deepEqual(
         m.inputs.map((i) => i.name),

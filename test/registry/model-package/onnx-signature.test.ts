@@ -3,11 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { InvalidArgumentError } from '../../../src/errors.js';
+import { refusal } from './package-fixtures.js';
 import { inferOnnxSignature, inspectOnnxModel, onnxRuntimeVersion } from '../../../src/registry/model-package/onnx-signature.js';
 import {
   buildAddModel,
   buildIdentityModel,
+  buildInitializerInputModel,
   buildLinearModel,
   buildLinearModelWithExternalData,
   buildModel,
@@ -16,18 +17,6 @@ import {
   corruptModelBytes,
   type ElemTypeName,
 } from '../../helpers/onnx-builder.js';
-
-async function rejection(promise: Promise<unknown>, reason: string, pattern: RegExp): Promise<InvalidArgumentError> {
-  let caught: unknown;
-  await assert.rejects(promise, (err: unknown) => {
-    caught = err;
-    return true;
-  });
-  assert.ok(caught instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(caught)}`);
-  assert.equal(caught.details?.reason, reason, caught.message);
-  assert.match(caught.message, pattern);
-  return caught;
-}
 
 describe('onnx-signature', () => {
   describe('.inspectOnnxModel', () => {
@@ -66,17 +55,7 @@ describe('onnx-signature', () => {
     });
 
     it('lists only the inputs a caller feeds (not initializers listed as inputs)', async () => {
-      const bytes = buildModel({
-        irVersion: 3,
-        opset: 9,
-        nodes: [{ op: 'Add', inputs: ['x', 'bias'], outputs: ['y'] }],
-        inputs: [
-          { name: 'x', dtype: 'float32', shape: [2] },
-          { name: 'bias', dtype: 'float32', shape: [2] },
-        ],
-        outputs: [{ name: 'y', dtype: 'float32', shape: [2] }],
-        initializers: [{ name: 'bias', dtype: 'float32', dims: [2], values: [1, 2] }],
-      });
+      const bytes = buildInitializerInputModel();
       assert.deepEqual(
         (await inspectOnnxModel(bytes)).inputs.map((i) => i.name),
         ['x'],
@@ -97,7 +76,7 @@ describe('onnx-signature', () => {
       try {
         await writeFile(join(dir, 'w.bin'), built.externalData.get('w.bin')!);
         process.chdir(dir);
-        await rejection(inspectOnnxModel(built.bytes), 'onnx_external_data', /keeps tensor data in 'w\.bin', which is missing from the package/);
+        await refusal(inspectOnnxModel(built.bytes), 'onnx_external_data', /keeps tensor data in 'w\.bin', which is missing from the package/);
       } finally {
         process.chdir(cwd);
         await rm(dir, { recursive: true, force: true });
@@ -112,14 +91,14 @@ describe('onnx-signature', () => {
           outputs: [{ name: 'y', dtype: 'float32', shape: [1] }],
           initializers: [{ name: 'W', dtype: 'float32', dims: [1], values: [1], externalFile: location }],
         });
-        await rejection(inspectOnnxModel(built.bytes), 'onnx_external_data', /which is not a file beside the model/);
+        await refusal(inspectOnnxModel(built.bytes), 'onnx_external_data', /which is not a file beside the model/);
       }
     });
 
     it('rejects corrupt bytes, saying the file is not a valid model', async () => {
-      await rejection(inspectOnnxModel(corruptModelBytes()), 'onnx_corrupt', /^model\.onnx is not a valid ONNX model: /);
-      await rejection(inspectOnnxModel(Buffer.from('hello, not a model'), { fileName: 'weird.onnx' }), 'onnx_corrupt', /^weird\.onnx is not a valid ONNX model/);
-      await rejection(inspectOnnxModel(new Uint8Array(0)), 'onnx_corrupt', /the file is empty/);
+      await refusal(inspectOnnxModel(corruptModelBytes()), 'onnx_corrupt', /^model\.onnx is not a valid ONNX model: /);
+      await refusal(inspectOnnxModel(Buffer.from('hello, not a model'), { fileName: 'weird.onnx' }), 'onnx_corrupt', /^weird\.onnx is not a valid ONNX model/);
+      await refusal(inspectOnnxModel(new Uint8Array(0)), 'onnx_corrupt', /the file is empty/);
     });
 
     it('rejects a well-formed graph that ONNX Runtime finds invalid', async () => {
@@ -128,11 +107,11 @@ describe('onnx-signature', () => {
         inputs: [{ name: 'a', dtype: 'float32', shape: [1] }],
         outputs: [{ name: 'o', dtype: 'float32', shape: [1] }],
       });
-      await rejection(inspectOnnxModel(bytes), 'onnx_corrupt', /not a model ONNX Runtime can load \(corrupt or invalid\): .*'nowhere'/);
+      await refusal(inspectOnnxModel(bytes), 'onnx_corrupt', /not a model ONNX Runtime can load \(corrupt or invalid\): .*'nowhere'/);
     });
 
     it('rejects an opset the runtime cannot load, naming the opset and the supported maximum', async () => {
-      const err = await rejection(inspectOnnxModel(buildUnsupportedOpsetModel(99)), 'onnx_unsupported_opset', /uses opset 99 of domain ai\.onnx, which onnxruntime-node \S+ cannot load \(it supports ai\.onnx up to opset \d+\)/);
+      const err = await refusal(inspectOnnxModel(buildUnsupportedOpsetModel(99)), 'onnx_unsupported_opset', /uses opset 99 of domain ai\.onnx, which onnxruntime-node \S+ cannot load \(it supports ai\.onnx up to opset \d+\)/);
       assert.equal(typeof err.details?.maxSupportedOpset, 'number');
       assert.deepEqual(err.details?.opsets, { 'ai.onnx': 99 });
     });
@@ -144,15 +123,15 @@ describe('onnx-signature', () => {
         inputs: [{ name: 'a', dtype: 'float32', shape: [1] }],
         outputs: [{ name: 'o', dtype: 'float32', shape: [1] }],
       });
-      await rejection(inspectOnnxModel(bytes), 'onnx_unsupported_opset', /opset 99 of domain ai\.onnx\.ml/);
+      await refusal(inspectOnnxModel(bytes), 'onnx_unsupported_opset', /opset 99 of domain ai\.onnx\.ml/);
     });
 
     it('rejects an opset too old for the runtime\'s kernels', async () => {
-      await rejection(inspectOnnxModel(buildUnsupportedOpsetModel(6)), 'onnx_unsupported_opset', /has no implementation of Gemm for opset 6/);
+      await refusal(inspectOnnxModel(buildUnsupportedOpsetModel(6)), 'onnx_unsupported_opset', /has no implementation of Gemm for opset 6/);
     });
 
     it('rejects an IR version the runtime cannot load', async () => {
-      await rejection(inspectOnnxModel(buildLinearModel({ inputs: 2, outputs: 1, irVersion: 99 })), 'onnx_unsupported_ir_version', /has IR version 99, which onnxruntime-node/);
+      await refusal(inspectOnnxModel(buildLinearModel({ inputs: 2, outputs: 1, irVersion: 99 })), 'onnx_unsupported_ir_version', /has IR version 99, which onnxruntime-node/);
     });
 
     it('rejects an operator the runtime does not know', async () => {
@@ -161,11 +140,11 @@ describe('onnx-signature', () => {
         inputs: [{ name: 'a', dtype: 'float32', shape: [1] }],
         outputs: [{ name: 'o', dtype: 'float32', shape: [1] }],
       });
-      await rejection(inspectOnnxModel(bytes), 'onnx_unsupported_operator', /uses operator FooBar/);
+      await refusal(inspectOnnxModel(bytes), 'onnx_unsupported_operator', /uses operator FooBar/);
     });
 
     it('rejects inputs of a type onnxruntime-node cannot exchange', async () => {
-      await rejection(inspectOnnxModel(buildIdentityModel({ dtype: 'bfloat16', shape: [1] })), 'onnx_corrupt', /type bfloat16/);
+      await refusal(inspectOnnxModel(buildIdentityModel({ dtype: 'bfloat16', shape: [1] })), 'onnx_corrupt', /type bfloat16/);
     });
   });
 

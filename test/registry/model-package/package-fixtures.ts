@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 /** Model packages for the model-package tests: MLflow-written fixtures and throwaway package folders. */
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from '../../../src/errors.js';
 import { LocalArtifactStore } from '../../../src/backends/artifacts/local-artifact-store.js';
 
 /** Packages written by the real MLflow clients (see test/fixtures/mlflow-onnx-package/generate.py). */
@@ -43,4 +45,17 @@ export async function storeWithPackage(packagePath: string, files: Record<string
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Awaits a rejection and checks it is an InvalidArgumentError with `details.reason` and a message matching `pattern`. */
+export async function refusal(promise: Promise<unknown>, reason: string, pattern: RegExp): Promise<InvalidArgumentError> {
+  let caught: unknown;
+  await assert.rejects(promise, (err: unknown) => {
+    caught = err;
+    return true;
+  });
+  assert.ok(caught instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(caught)}`);
+  assert.equal(caught.details?.reason, reason, caught.message);
+  assert.match(caught.message, pattern);
+  return caught;
 }

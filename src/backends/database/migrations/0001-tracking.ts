@@ -55,30 +55,26 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     await db.schema.createIndex(`${table}_key_value`).on(table).columns(['key', 'value']).execute();
   }
 
-  // The primary key doubles as the history index and makes re-sent identical
-  // points a no-op, as MLflow's does. WITHOUT ROWID keeps SQLite to one B-tree.
-  const metrics = db.schema
-    .createTable('metrics')
-    .addColumn('run_uuid', 'text', (c) => c.notNull().references('runs.run_uuid').onDelete('cascade'))
-    .addColumn('key', 'text', (c) => c.notNull())
-    .addColumn('step', 'bigint', (c) => c.notNull())
-    .addColumn('timestamp', 'bigint', (c) => c.notNull())
-    .addColumn('value', 'double precision', (c) => c.notNull())
-    .addColumn('is_nan', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('metrics_pk', ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan']);
-  await clustered(metrics).execute();
-
-  await clustered(
-    db.schema
-      .createTable('latest_metrics')
-      .addColumn('run_uuid', 'text', (c) => c.notNull().references('runs.run_uuid').onDelete('cascade'))
-      .addColumn('key', 'text', (c) => c.notNull())
-      .addColumn('step', 'bigint', (c) => c.notNull())
-      .addColumn('timestamp', 'bigint', (c) => c.notNull())
-      .addColumn('value', 'double precision', (c) => c.notNull())
-      .addColumn('is_nan', 'integer', (c) => c.notNull())
-      .addPrimaryKeyConstraint('latest_metrics_pk', ['run_uuid', 'key']),
-  ).execute();
+  // metrics: the primary key doubles as the history index and makes re-sent
+  // identical points a no-op, as MLflow's does. latest_metrics: one row per key.
+  type MetricColumn = 'run_uuid' | 'key' | 'step' | 'timestamp' | 'value' | 'is_nan';
+  const metricTables: Array<[string, MetricColumn[]]> = [
+    ['metrics', ['run_uuid', 'key', 'step', 'timestamp', 'value', 'is_nan']],
+    ['latest_metrics', ['run_uuid', 'key']],
+  ];
+  for (const [table, primaryKey] of metricTables) {
+    await clustered(
+      db.schema
+        .createTable(table)
+        .addColumn('run_uuid', 'text', (c) => c.notNull().references('runs.run_uuid').onDelete('cascade'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('step', 'bigint', (c) => c.notNull())
+        .addColumn('timestamp', 'bigint', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('is_nan', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint(`${table}_pk`, primaryKey),
+    ).execute();
+  }
   await db.schema.createIndex('latest_metrics_key_value').on('latest_metrics').columns(['key', 'value']).execute();
 
   await db.schema
