@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import { FERRY_VERSION } from '../version.js';
 import { registerAuditCommand } from './commands/audit-command.js';
+import { registerDataCommands } from './commands/data-command.js';
 import { registerDbCommands } from './commands/db-command.js';
 import { registerExperimentsCommands } from './commands/experiments-command.js';
 import { registerGcCommand } from './commands/gc-command.js';
 import { registerLineageCommand } from './commands/lineage-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
+import { registerPredictCommand } from './commands/predict-command.js';
 import { registerRunsCommands } from './commands/runs-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerServerCommand } from './commands/server-command.js';
@@ -20,11 +22,13 @@ const program = new Command('ferry')
 
 registerServerCommand(program);
 registerServeCommand(program);
+registerPredictCommand(program);
 registerDbCommands(program);
 registerExperimentsCommands(program);
 registerRunsCommands(program);
 registerModelsCommand(program);
 registerLineageCommand(program);
+registerDataCommands(program);
 registerAuditCommand(program);
 registerTokensCommands(program);
 registerGcCommand(program);

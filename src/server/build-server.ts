@@ -4,6 +4,7 @@ import { registerLineageRoutes } from '../registry/lineage-routes.js';
 import { registerAuditRoutes, registryRoutes } from '../registry/registry-routes.js';
 import { registerGovernanceRoutes } from '../registry/governance/index.js';
 import type { FerryConfig } from '../config/config.js';
+import { registerDataRoutes } from '../data/data-routes.js';
 import { registerInvocationsRoutes } from '../serving/invocations-routes.js';
 import { registerOipRoutes } from '../serving/oip-routes.js';
 import { installServingMetrics } from '../serving/serving-metrics.js';
@@ -60,6 +61,7 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   registerAuditRoutes(app, services.registry);
   registerGovernanceRoutes(app, services.governance);
   registerLineageRoutes(app, services.lineage);
+  registerDataRoutes(app, services);
   registerOipRoutes(app, services.serving);
   registerInvocationsRoutes(app, services.serving);
   // Startup models load in the background; /v2/health/ready says when they are ready.

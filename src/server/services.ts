@@ -10,6 +10,7 @@ import { TokenService } from '../auth/token-service.js';
 import { LineageService } from '../registry/lineage-service.js';
 import { ModelRegistry } from '../registry/model-registry.js';
 import { ServingService } from '../serving/serving-service.js';
+import { createDataServices, type DataServices } from '../data/data-services.js';
 import { createGovernance, type Governance } from '../registry/governance/index.js';
 
 /** Everything the HTTP layer, CLI and jobs share: one instance per process. */
@@ -27,6 +28,8 @@ export interface FerryServices {
   tokens: TokenService;
   /** Models served over the Open Inference Protocol (/v2). */
   serving: ServingService;
+  /** Uploads and table references for the data API. */
+  data: DataServices;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
     const tokens = new TokenService(database);
     const serving = new ServingService({ registry, artifacts });
     registry.setDeletionGuard((target) => serving.servedUses(target));
+    const data = createDataServices(config.home);
     return {
       config,
       database,
@@ -58,6 +62,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
       lineage,
       tokens,
       serving,
+      data,
       close: async () => {
         await serving.close();
         await artifacts.close();
