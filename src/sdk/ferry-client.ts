@@ -4,6 +4,7 @@ import { LIMITS } from '../tracking/tracking-limits.js';
 import type { Experiment, LogBatchInput, Metric, Page, Run, RunInfo, RunStatus, SearchExperimentsInput, SearchRunsInput } from '../tracking/tracking-types.js';
 import { ActiveRun, type ActiveRunOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
+import { DatasetsApi } from './datasets-api.js';
 import { HttpClient, type Json, type RetryOptions } from './http-client.js';
 import { ModelsApi } from './models-api.js';
 import { RegistryApi } from './registry-api.js';
@@ -60,6 +61,8 @@ export class Ferry {
   readonly models: ModelsApi;
   /** The model registry: registered models, versions, aliases, lineage and audit history. */
   readonly registry: RegistryApi;
+  /** The dataset registry: versioned digests, linked to runs as inputs. */
+  readonly datasets: DatasetsApi;
 
   constructor(options: FerryOptions = {}) {
     const env = process.env;
@@ -76,6 +79,7 @@ export class Ferry {
     this.runs.artifacts = this.artifacts;
     this.models = new ModelsApi(this.http, this.runs, this.artifacts);
     this.registry = new RegistryApi(this.http);
+    this.datasets = new DatasetsApi(this.http, osUser());
   }
 
   get url(): string {

@@ -11,6 +11,7 @@ import { LineageService } from '../registry/lineage-service.js';
 import { ModelRegistry } from '../registry/model-registry.js';
 import { ServingService } from '../serving/serving-service.js';
 import { createDataServices, type DataServices } from '../data/data-services.js';
+import { createDatasetScheme, DatasetService } from '../data/datasets/index.js';
 import { createGovernance, type Governance } from '../registry/governance/index.js';
 
 /** Everything the HTTP layer, CLI and jobs share: one instance per process. */
@@ -30,6 +31,8 @@ export interface FerryServices {
   serving: ServingService;
   /** Uploads and table references for the data API. */
   data: DataServices;
+  /** The dataset registry: named, versioned digests (`datasets:/NAME/VERSION`). */
+  datasets: DatasetService;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,8 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
     const serving = new ServingService({ registry, artifacts });
     registry.setDeletionGuard((target) => serving.servedUses(target));
     const data = createDataServices(config.home);
+    const datasets = new DatasetService(database);
+    data.sources.register('datasets', createDatasetScheme(datasets, artifacts));
     return {
       config,
       database,
@@ -63,6 +68,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
       tokens,
       serving,
       data,
+      datasets,
       close: async () => {
         await serving.close();
         await artifacts.close();

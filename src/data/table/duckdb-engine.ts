@@ -39,13 +39,14 @@ export class DuckDbEngine {
   }
 
   /**
-   * Checks that a table file exists and names its format.
+   * Checks that a table file exists and names its format. A glob pattern (what a directory
+   * dataset resolves to) is passed to DuckDB as it is; DuckDB reports one that matches nothing.
    * @throws NotFoundError for a missing file; InvalidArgumentError for an unknown format.
    */
   async tableFile(path: string, format?: string): Promise<TableFile> {
     const resolved = tableFormatOf(path, format);
     try {
-      await access(path);
+      if (!/[*?[]/.test(path)) await access(path);
     } catch {
       throw new NotFoundError(`No such file: ${path}`);
     }
