@@ -33,3 +33,9 @@ export { jensenShannonDistance, klDivergence, populationStabilityIndex, relEntr 
 export { binNumerical, binCategorical, type BinnedShares } from './binning.js';
 export { countCategories, countSortedNumbers, type CategoryCounts } from './category-counts.js';
 export { sortFloat64 } from './sort-float64.js';
+export { detectFileDrift, type DriftInput, type FileDriftReport, type FileDriftRun } from './file-drift.js';
+export { readDriftFrames, type DriftFrames, type DriftReadOptions, type DriftColumnSchema } from './drift-reader.js';
+export { renderDriftHtml, type DriftHtmlOptions } from './drift-html.js';
+export { validateFileDriftOptions, type FileDriftOptions } from './file-drift-options.js';
+export { parseDriftRequest, type DriftRequest } from './drift-request.js';
+export { DRIFT_PATH } from './drift-routes.js';
