@@ -32,3 +32,26 @@ export function copyFloatColumn(
   }
   return rows;
 }
+
+/** Typed-array constructors whose element layout matches a DuckDB fixed-width type (FLOAT, DOUBLE, INTEGER, SMALLINT, …). */
+export type FixedWidthArrayConstructor =
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | Int8ArrayConstructor
+  | Int16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Uint32ArrayConstructor;
+
+/**
+ * A view of a fixed-width column's values in DuckDB's buffer, valid while the
+ * chunk is. Null rows hold unspecified values: callers read only rows they
+ * know are valid.
+ */
+export function columnView<C extends FixedWidthArrayConstructor>(chunk: DuckDBDataChunk, column: number, ctor: C): InstanceType<C> {
+  const rows = chunk.rowCount;
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
+  const bytes = duckdb.vector_get_data(vector, rows * ctor.BYTES_PER_ELEMENT);
+  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, rows) as InstanceType<C>;
+}
