@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 
@@ -18,6 +19,8 @@ export interface PointerSchema {
  * content; for a directory it is that of its manifest — the canonical JSON
  * `{"ferry":1,"files":[{"path","digest","size"},…]}` sorted by path, with
  * `/` separators and no whitespace — which is itself stored as a blob.
+ * (Paths sort by their UTF-8 bytes; `formatManifest` in data-manifest.ts
+ * writes this form.)
  */
 export interface DataPointer {
   /** Format version of the pointer file. */
@@ -92,4 +95,24 @@ export async function readPointer(path: string): Promise<DataPointer> {
     throw new NotFoundError(`No pointer file ${path}; run \`ferry data add\` on the data first.`);
   }
   return parsePointer(text, path);
+}
+
+/**
+ * Writes a pointer file atomically (temp file beside it, then rename), so an
+ * interrupted write leaves the old pointer or the new one, never half of one.
+ * @returns whether the file's content changed.
+ */
+export async function writePointer(path: string, pointer: DataPointer): Promise<boolean> {
+  const text = formatPointer(pointer);
+  const old = await readFile(path, 'utf8').catch(() => undefined);
+  if (old === text) return false;
+  const temp = `${path}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  return true;
 }

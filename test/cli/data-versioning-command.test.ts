@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { CliResult } from '../helpers/ferry-cli.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+/** Runs `ferry <args>` from source in `cwd`, as a user in that folder would; FERRY_* variables of the shell are dropped. */
+function ferryIn(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FERRY_')) base[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...base, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+describe('ferry data (versioning)', () => {
+  let dir: string;
+  let project: string;
+  let clone: string;
+  let env: Record<string, string>;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ferry-data-cli-'));
+    project = join(dir, 'project');
+    clone = join(dir, 'clone');
+    mkdirSync(join(project, '.git'), { recursive: true });
+    mkdirSync(join(clone, '.git'), { recursive: true });
+    mkdirSync(join(project, 'data', 'parts'), { recursive: true });
+    writeFileSync(join(project, 'data', 'train.csv'), 'id,label\n1,a\n2,b\n');
+    writeFileSync(join(project, 'data', 'parts', 'p1.bin'), 'part one');
+    writeFileSync(join(project, 'data', 'parts', 'p2.bin'), 'part two');
+    env = { FERRY_DATA_REMOTE: pathToFileURL(join(dir, 'remote')).href };
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('add writes pointers and reports what it stored', async () => {
+    const r = await ferryIn(project, ['data', 'add', 'data/train.csv', 'data/parts']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Added data\/train\.csv → data\/train\.csv\.ferry \(\d+ B, sha256:[0-9a-f]{12}…; 1 new blob; csv, 2 rows × 2 columns\)\n/);
+    assert.match(r.stdout, /Added data\/parts → data\/parts\.ferry \(2 files, 16 B, .*3 new blobs\)/);
+    assert.match(readFileSync(join(project, 'data', 'parts.ferry'), 'utf8'), /kind: directory\n.*\nsize: 16\nfiles: 2\n/s);
+    assert.equal(readFileSync(join(project, 'data', '.gitignore'), 'utf8'), '/train.csv\n/parts\n');
+    const json = JSON.parse((await ferryIn(project, ['data', 'add', 'data/parts', '--json'])).stdout);
+    assert.equal(json.added[0].changed, false);
+    assert.equal(json.added[0].pointerPath, 'data/parts.ferry');
+  });
+
+  it('status shows in sync, modified and missing, also as --json', async () => {
+    writeFileSync(join(project, 'data', 'parts', 'p2.bin'), 'part TWO');
+    rmSync(join(project, 'data', 'train.csv'));
+    const r = await ferryIn(project, ['data', 'status']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'POINTER               WORKSPACE  CACHE\ndata/parts.ferry      modified   ok\ndata/train.csv.ferry  missing    ok\ndata/parts.ferry:\n  modified: p2.bin\n');
+    const json = JSON.parse((await ferryIn(project, ['data', 'status', '--json'])).stdout);
+    assert.deepEqual(json.pointers.map((e: { pointer: string; workspace: string }) => [e.pointer, e.workspace]), [['data/parts.ferry', 'modified'], ['data/train.csv.ferry', 'missing']]);
+    const co = await ferryIn(project, ['data', 'checkout']);
+    assert.equal(co.code, 1, 'a kept local change is a failure to check out');
+    assert.equal(co.stdout, 'Kept local changes in data/parts (use --force to overwrite): p2.bin\nRestored data/train.csv (1 file)\n');
+    assert.equal((await ferryIn(project, ['data', 'checkout', '--force'])).code, 0);
+    assert.equal(readFileSync(join(project, 'data', 'parts', 'p2.bin'), 'utf8'), 'part two');
+  });
+
+  it('push then pull into a clone holding only the pointers restores the data', async () => {
+    const push = await ferryIn(project, ['data', 'push'], env);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /^Pushed 4 blobs \(\d+ B\) to file:.*; 0 already there\.\n$/);
+    const status = JSON.parse((await ferryIn(project, ['data', 'status', '-c', '--json'], env)).stdout);
+    assert.deepEqual(status.pointers.map((e: { remote: { missing: number } }) => e.remote.missing), [0, 0]);
+
+    mkdirSync(join(clone, 'data'));
+    for (const f of ['train.csv.ferry', 'parts.ferry']) copyFileSync(join(project, 'data', f), join(clone, 'data', f));
+    const pull = await ferryIn(clone, ['data', 'pull'], env);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.match(pull.stdout, /^Fetched 4 blobs .*\nRestored data\/parts \(2 files\)\nRestored data\/train\.csv \(1 file\)\n$/);
+    for (const rel of ['data/train.csv', 'data/parts/p1.bin', 'data/parts/p2.bin']) assert.equal(readFileSync(join(clone, rel), 'utf8'), readFileSync(join(project, rel), 'utf8'));
+  });
+
+  it('import-dvc registers DVC data and exits 1 for an output it cannot verify', async () => {
+    const repo = join(dir, 'dvcrepo');
+    mkdirSync(join(repo, '.dvc', 'cache', 'files', 'md5', md5('x,y\n1,2\n').slice(0, 2)), { recursive: true });
+    writeFileSync(join(repo, 'good.csv'), 'x,y\n1,2\n');
+    writeFileSync(join(repo, 'good.csv.dvc'), `outs:\n- md5: ${md5('x,y\n1,2\n')}\n  size: 8\n  hash: md5\n  path: good.csv\n`);
+    writeFileSync(join(repo, 'bad.csv'), 'tampered');
+    writeFileSync(join(repo, 'bad.csv.dvc'), `outs:\n- md5: ${md5('original')}\n  size: 8\n  hash: md5\n  path: bad.csv\n`);
+    const r = await ferryIn(repo, ['data', 'import-dvc']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^FAILED bad\.csv \(bad\.csv\.dvc\): no pointer written\n {2}expected md5 [0-9a-f]{32}, but the workspace copy has md5 [0-9a-f]{32}; not in the DVC cache .*\nImported good\.csv \(good\.csv\.dvc\) → good\.csv\.ferry \(1 file, 8 B, verified; from workspace\)\n$/);
+    assert.match(readFileSync(join(repo, 'good.csv.ferry'), 'utf8'), /format: csv/);
+  });
+
+  it('fails with a one-line error for bad input', async () => {
+    const missing = await ferryIn(project, ['data', 'add', 'nope.csv']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'error: Cannot add nope.csv: no such file or directory.\n');
+    const noRemote = await ferryIn(project, ['data', 'push']);
+    assert.equal(noRemote.code, 1);
+    assert.match(noRemote.stderr, /^error: No data remote: pass --remote URL/);
+    const badLink = await ferryIn(project, ['data', 'checkout', '--link', 'symlink']);
+    assert.equal(badLink.stderr, "error: Unknown link mode 'symlink': use copy or hardlink.\n");
+  });
+
+  it('remote set stores the default remote in .ferry/config.yaml; --help has examples', async () => {
+    const set = await ferryIn(clone, ['data', 'remote', 'set', env.FERRY_DATA_REMOTE!]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(readFileSync(join(clone, '.ferry', 'config.yaml'), 'utf8'), `remote: ${env.FERRY_DATA_REMOTE}\n`);
+    const show = await ferryIn(join(clone, 'data'), ['data', 'remote', 'show']);
+    assert.equal(show.stdout, `${env.FERRY_DATA_REMOTE} (from ../.ferry/config.yaml)\n`);
+    const help = await ferryIn(clone, ['data', 'add', '--help']);
+    assert.match(help.stdout, /Examples:\n {2}\$ ferry data add data\/train\.parquet/);
+  });
+});
