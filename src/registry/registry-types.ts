@@ -57,7 +57,7 @@ export interface ChangeContext {
   actor: string;
 }
 
-export type AuditEntityType = 'registered_model' | 'model_version' | 'registered_model_alias';
+export type AuditEntityType = 'registered_model' | 'model_version' | 'registered_model_alias' | 'deployment';
 
 /** One row of the append-only audit log. `before`/`after` are the entity's state (null when it did not exist). */
 export interface AuditEntry {

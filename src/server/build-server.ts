@@ -5,6 +5,7 @@ import { registerAuditRoutes, registryRoutes } from '../registry/registry-routes
 import { registerGovernanceRoutes } from '../registry/governance/index.js';
 import type { FerryConfig } from '../config/config.js';
 import { registerDataRoutes } from '../data/data-routes.js';
+import { registerDeploymentRoutes } from '../deployments/index.js';
 import { registerInvocationsRoutes } from '../serving/invocations-routes.js';
 import { registerOipRoutes } from '../serving/oip-routes.js';
 import { installServingMetrics } from '../serving/serving-metrics.js';
@@ -48,7 +49,9 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   installJsonBodyParser(app);
   registerAuth(app, services.tokens, config.auth);
   // Before the inference routes, so its response hook counts them.
-  installServingMetrics(app, services.serving);
+  const servingMetrics = installServingMetrics(app, services.serving);
+  services.deployments.metrics.register(servingMetrics.registry);
+  services.deployments.setLogger({ warn: (message, data) => app.log.warn(data ?? {}, message) });
   registerSystemRoutes(app);
   registerMlflowRoutes(app, [
     ...experimentRoutes(services.experiments),
@@ -64,8 +67,10 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   registerDataRoutes(app, services);
   registerOipRoutes(app, services.serving);
   registerInvocationsRoutes(app, services.serving);
+  registerDeploymentRoutes(app, services.deployments);
   // Startup models load in the background; /v2/health/ready says when they are ready.
   void services.serving.preload(parseServeModels(config.serveModels));
+  void services.deployments.start().catch((err) => app.log.error({ err }, 'stored deployments failed to load'));
   if (!options.services) app.addHook('onClose', async () => services.close());
   return Object.assign(app, { services }) as unknown as FerryServer;
 }

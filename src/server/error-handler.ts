@@ -31,9 +31,9 @@ export type ErrorProtocol = 'mlflow' | 'scoring' | 'oip' | 'ferry';
 export function protocolOf(url: string): ErrorProtocol {
   // MLflow 3 clients also call /api/3.0/mlflow/... (traces, scorers, server-info) and read error_code there.
   if (/^\/(api|ajax-api)\/[23]\.0\/(preview\/)?mlflow/.test(url)) return 'mlflow';
-  if (url.startsWith('/v2')) return 'oip';
+  if (url.startsWith('/v2') || /^\/deployments\/[^/?]+\/v2(\/|\?|$)/.test(url)) return 'oip';
   // MLflow's scoring server (`mlflow models serve`): /invocations, and Ferry's per-model /models/NAME/invocations.
-  if (/^(\/models\/[^/?]+)?\/invocations(\?|$)/.test(url)) return 'scoring';
+  if (/^(\/(models|deployments)\/[^/?]+)?\/invocations(\?|$)/.test(url)) return 'scoring';
   return 'ferry';
 }
 

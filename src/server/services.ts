@@ -12,6 +12,7 @@ import { ModelRegistry } from '../registry/model-registry.js';
 import { ServingService } from '../serving/serving-service.js';
 import { createDataServices, type DataServices } from '../data/data-services.js';
 import { createDatasetScheme, DatasetService } from '../data/datasets/index.js';
+import { createDeployments, type Deployments } from '../deployments/index.js';
 import { createGovernance, type Governance } from '../registry/governance/index.js';
 
 /** Everything the HTTP layer, CLI and jobs share: one instance per process. */
@@ -33,6 +34,8 @@ export interface FerryServices {
   data: DataServices;
   /** The dataset registry: named, versioned digests (`datasets:/NAME/VERSION`). */
   datasets: DatasetService;
+  /** Named endpoints over serving: traffic strategies and canary roll-outs. */
+  deployments: Deployments;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
     const tokens = new TokenService(database);
     const serving = new ServingService({ registry, artifacts });
     registry.setDeletionGuard((target) => serving.servedUses(target));
+    const deployments = createDeployments({ database, serving, registry, artifacts });
     const data = createDataServices(config.home);
     const datasets = new DatasetService(database);
     data.sources.register('datasets', createDatasetScheme(datasets, artifacts));
@@ -69,7 +73,9 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
       serving,
       data,
       datasets,
+      deployments,
       close: async () => {
+        await deployments.close();
         await serving.close();
         await artifacts.close();
         await database.close();

@@ -170,10 +170,10 @@ describe('auth hook', () => {
           else if (r.method === 'GET' || r.method === 'HEAD') assert.equal(r.permission, 'read', pairKey(r));
           // Reads MLflow serves over POST too: searches, metric history, get-latest-versions.
           else if (/\/(search|get-history|get-latest-versions)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
-          // Inference and Triton's repository index change nothing, though the protocol POSTs them.
+          // Inference (on a model or a deployment) and Triton's repository index change nothing, though the protocol POSTs them.
           // Profiling, validating and comparing data that is already on the server compute answers and store nothing.
           else if (/^\/api\/ferry\/v1\/data\/(profile|validate|suggest|drift)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
-          else if (/^\/v2\/(models\/.*\/infer|repository\/index)$/.test(r.url) || /^(\/models\/:name)?\/invocations$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
+          else if (/^(\/deployments\/:name)?\/v2\/(models\/.*\/infer|repository\/index)$/.test(r.url) || /^(\/(models|deployments)\/:name)?\/invocations$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
           else assert.ok(r.permission === 'write' || r.permission === 'admin', `${pairKey(r)} changes state but needs only ${r.permission}`);
         }
       });

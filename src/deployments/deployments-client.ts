@@ -1,0 +1,68 @@
+import { InternalError } from '../errors.js';
+import type { HttpClient, QueryValue } from '../sdk/http-client.js';
+import { DEPLOYMENTS_PREFIX } from './deployment-api-routes.js';
+import type { DeploymentView } from './deployment-service.js';
+import type { ApplyResult, Deployment, DeploymentEvent } from './deployment-types.js';
+
+const seg = (s: string) => encodeURIComponent(s);
+
+/**
+ * The deployment API over HTTP, for the CLI (and SDK users). `userId` names
+ * the actor when the server runs without auth (with auth on, the token decides).
+ *
+ * @example
+ * const client = new DeploymentsClient(ferry.http);
+ * const result = await client.apply(doc, { dryRun: true }); // result.changes lists what would change
+ */
+export class DeploymentsClient {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly userId?: string,
+  ) {}
+
+  private async json<T>(method: string, path: string, options: { body?: Record<string, unknown>; query?: Record<string, QueryValue> } = {}): Promise<T> {
+    const body = options.body === undefined ? undefined : { ...options.body, ...(this.userId ? { user_id: this.userId } : {}) };
+    const res = await this.http.send(method, DEPLOYMENTS_PREFIX + path, {
+      query: options.query,
+      ...(body ? { body: () => JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new InternalError(`The server answered ${method} ${path} with something that is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+
+  /** Creates or updates the deployment the document names (idempotent). */
+  apply(doc: Record<string, unknown>, options: { dryRun?: boolean } = {}): Promise<ApplyResult> {
+    const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? '');
+    return this.json('PUT', `/${seg(name)}`, { body: doc, query: options.dryRun ? { dry_run: 'true' } : undefined });
+  }
+
+  async list(): Promise<Deployment[]> {
+    return (await this.json<{ deployments: Deployment[] }>('GET', '')).deployments;
+  }
+
+  async get(name: string): Promise<Deployment> {
+    return (await this.json<{ deployment: Deployment }>('GET', `/${seg(name)}`)).deployment;
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.json('DELETE', `/${seg(name)}`, { body: {} });
+  }
+
+  /** The deployment with each variant's live counters, the roll-out's step and last analysis, and shadow statistics. */
+  rollout(name: string): Promise<DeploymentView> {
+    return this.json('GET', `/${seg(name)}/rollout`);
+  }
+
+  /** promote, abort or rollback; answers the transitions made and the deployment after them. */
+  act(name: string, action: 'promote' | 'abort' | 'rollback'): Promise<DeploymentView & { events: DeploymentEvent[] }> {
+    return this.json('POST', `/${seg(name)}/rollout/${action}`, { body: {} });
+  }
+
+  async events(name: string, options: { afterId?: number; maxResults?: number } = {}): Promise<DeploymentEvent[]> {
+    return (await this.json<{ events: DeploymentEvent[] }>('GET', `/${seg(name)}/events`, { query: { after_id: options.afterId, max_results: options.maxResults } })).events;
+  }
+}
