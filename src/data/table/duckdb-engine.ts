@@ -29,12 +29,26 @@ export class DuckDbEngine {
     readonly connection: DuckDBConnection,
   ) {}
 
+  /**
+   * Opens an engine. Without an explicit `memoryLimit`, `FERRY_DATA_MEMORY_LIMIT`
+   * (e.g. `512MB`) caps every data job in the process; DuckDB's own default is 80 % of RAM.
+   * @throws InvalidArgumentError for a memory limit DuckDB cannot read.
+   */
   static async open(options: DuckDbOptions = {}): Promise<DuckDbEngine> {
     const settings: Record<string, string> = {};
+    const memoryLimit = options.memoryLimit ?? (process.env.FERRY_DATA_MEMORY_LIMIT || undefined);
     if (options.threads !== undefined) settings.threads = String(options.threads);
-    if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+    if (memoryLimit !== undefined) settings.memory_limit = memoryLimit;
     if (options.tempDirectory !== undefined) settings.temp_directory = options.tempDirectory;
-    const instance = await DuckDBInstance.create(':memory:', settings);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(':memory:', settings);
+    } catch (err) {
+      if (memoryLimit !== undefined && options.memoryLimit === undefined) {
+        throw new InvalidArgumentError(`Memory limit '${memoryLimit}' is not a size DuckDB reads (e.g. 512MB, 2GB); fix FERRY_DATA_MEMORY_LIMIT.`, { cause: err });
+      }
+      throw err;
+    }
     return new DuckDbEngine(instance, await instance.connect());
   }
 
