@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark (not a test): KS drift on 1,000,000 vs 1,000,000 rows ×
  * 20 numeric columns, in-process, against SciPy's `ks_2samp` over the same
- * columns run by /usr/bin/python3 (or $FERRY_BENCH_PYTHON) in the same
+ * columns run by the first Python with SciPy ($FERRY_BENCH_PYTHON, python3, /usr/bin/python3) in the same
  * invocation; then end to end: the same columns written to two Parquet
  * files, read back with DuckDB (`readDriftFrames`) and tested, beside the
  * in-memory time.
@@ -24,7 +24,10 @@ import { machine, table, writeSection } from './lib/report.js';
 const REPEATS = 3;
 
 /** The interpreter with NumPy and SciPy; Debian's by default. */
-const PYTHON = process.env.FERRY_BENCH_PYTHON ?? '/usr/bin/python3';
+/** The first interpreter that has SciPy: $FERRY_BENCH_PYTHON, then python3 on PATH, then Debian's. */
+const PYTHON =
+  process.env.FERRY_BENCH_PYTHON ??
+  (['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import scipy, numpy'], { stdio: 'ignore' }).status === 0) ?? '/usr/bin/python3');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

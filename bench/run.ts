@@ -3,6 +3,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   tracking: () => import('./tracking.js'),
   drift: () => import('./drift.js'),
   serving: () => import('./serving.js'),
+  data: () => import('./data.js'),
   'data-profile': () => import('./data-profile-bench.js'),
 };
 
