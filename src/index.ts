@@ -1,5 +1,5 @@
 /** Ferry's package entry: the client SDK, its error classes and the tracking types. The server is under `ferry/server`. */
-export { Ferry, ExperimentsApi, RunsApi, ActiveRun, ArtifactsApi, ModelsApi, RegistryApi } from './sdk/index.js';
+export { Ferry, ExperimentsApi, RunsApi, ActiveRun, ArtifactsApi, ModelsApi, RegistryApi, DatasetsApi } from './sdk/index.js';
 export type {
   ActiveRunOptions,
   ArtifactBody,
@@ -8,6 +8,17 @@ export type {
   AuditQueryOptions,
   ColumnSpec,
   CreateModelVersionOptions,
+  DatasetColumn,
+  DatasetKind,
+  DatasetPage,
+  DatasetPatch,
+  DatasetSchema,
+  DatasetVersion,
+  DatasetVersionRef,
+  ListDatasetVersionsOptions,
+  ListDatasetsOptions,
+  RegisterDatasetOptions,
+  RegisteredDataset,
   FerryOptions,
   InputExample,
   LineageEdge,

@@ -9,6 +9,7 @@ describe('package entry', () => {
       'AlreadyExistsError',
       'ArtifactsApi',
       'ConflictError',
+      'DatasetsApi',
       'ERROR_CODES',
       'ExperimentsApi',
       'FERRY_VERSION',
