@@ -5,6 +5,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   serving: () => import('./serving.js'),
   data: () => import('./data.js'),
   'data-profile': () => import('./data-profile-bench.js'),
+  deployments: () => import('./deployments.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { FERRY_VERSION } from '../version.js';
+import { registerAbCommands } from './commands/ab-command.js';
 import { registerApplyCommand } from './commands/apply-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
 import { registerDataCommands } from './commands/data-command.js';
@@ -29,6 +30,7 @@ registerPredictCommand(program);
 registerApplyCommand(program);
 registerDeploymentsCommands(program);
 registerRolloutCommands(program);
+registerAbCommands(program);
 registerDbCommands(program);
 registerExperimentsCommands(program);
 registerRunsCommands(program);

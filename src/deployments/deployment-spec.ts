@@ -6,6 +6,7 @@ import {
   type CanarySpec,
   type DeploymentDocument,
   type DeploymentSpec,
+  type LoggingSpec,
   type ModelRef,
   type ShadowSpec,
   type Strategy,
@@ -208,6 +209,18 @@ function parseWebhook(v: unknown, field: string): WebhookSpec {
   return { url, timeout: w.timeout === undefined ? '2s' : duration(w.timeout, `${field}.timeout`, 10, 60_000) };
 }
 
+/** Defaults of `spec.logging`: every request, written out every five seconds. */
+export const DEFAULT_LOGGING: LoggingSpec = { sampleRate: 1, flushInterval: '5s' };
+
+function parseLogging(v: unknown, field: string): LoggingSpec {
+  const l = object(v, field);
+  onlyKeys(l, field, ['sampleRate', 'flushInterval']);
+  return {
+    sampleRate: l.sampleRate === undefined ? DEFAULT_LOGGING.sampleRate : number(l.sampleRate, `${field}.sampleRate`, 0, 1),
+    flushInterval: l.flushInterval === undefined ? DEFAULT_LOGGING.flushInterval : duration(l.flushInterval, `${field}.flushInterval`, 10, 3_600_000),
+  };
+}
+
 /** Fields each strategy takes (besides the common ones), so a field of another strategy is refused by name. */
 const STRATEGY_FIELDS: Record<Strategy, string[]> = {
   direct: ['model'],
@@ -215,7 +228,7 @@ const STRATEGY_FIELDS: Record<Strategy, string[]> = {
   ab: ['variants', 'stickyHeader'],
   shadow: ['model', 'shadow'],
 };
-const COMMON_FIELDS = ['strategy', 'previousRetention', 'warmup', 'webhook'];
+const COMMON_FIELDS = ['strategy', 'previousRetention', 'warmup', 'webhook', 'logging'];
 const ALL_FIELDS = [...new Set([...COMMON_FIELDS, ...Object.values(STRATEGY_FIELDS).flat()])];
 
 function parseSpec(v: unknown): DeploymentSpec {
@@ -252,6 +265,7 @@ function parseSpec(v: unknown): DeploymentSpec {
     if (spec.shadow.model === spec.model) bad('spec.shadow.model', 'must differ from spec.model: a version cannot shadow itself.');
   }
   if (s.webhook !== undefined) spec.webhook = parseWebhook(s.webhook, 'spec.webhook');
+  if (s.logging !== undefined) spec.logging = parseLogging(s.logging, 'spec.logging');
   return spec;
 }
 

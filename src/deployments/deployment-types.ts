@@ -78,6 +78,14 @@ export interface WebhookSpec {
   timeout: string;
 }
 
+/** Prediction logging: which answered requests are recorded, and how often they reach disk. */
+export interface LoggingSpec {
+  /** Share of answered requests recorded (0–1; 0 turns logging off). Default 1. */
+  sampleRate: number;
+  /** How often queued predictions are written out, e.g. '5s'. A crash loses at most this much. Default '5s'. */
+  flushInterval: string;
+}
+
 /** What a deployment should serve and how, with every default filled in (what `parseDeploymentDocument` returns). */
 export interface DeploymentSpec {
   strategy: Strategy;
@@ -97,6 +105,8 @@ export interface DeploymentSpec {
   warmup: boolean;
   /** Told about every transition: POST of the event as JSON, fire-and-forget. */
   webhook?: WebhookSpec;
+  /** Prediction logging; absent means the defaults (every request, flushed every 5 s). */
+  logging?: LoggingSpec;
 }
 
 /** A deployment as `ferry apply` and the API take it. */

@@ -3,6 +3,10 @@ import type { HttpClient, QueryValue } from '../sdk/http-client.js';
 import { DEPLOYMENTS_PREFIX } from './deployment-api-routes.js';
 import type { DeploymentView } from './deployment-service.js';
 import type { ApplyResult, Deployment, DeploymentEvent } from './deployment-types.js';
+import type { AbReport } from './ab-report.js';
+import type { LoggedPrediction } from './feedback-store.js';
+import type { QualityQuery } from './feedback-service.js';
+import type { QualitySeries } from './quality-report.js';
 
 const seg = (s: string) => encodeURIComponent(s);
 
@@ -64,5 +68,25 @@ export class DeploymentsClient {
 
   async events(name: string, options: { afterId?: number; maxResults?: number } = {}): Promise<DeploymentEvent[]> {
     return (await this.json<{ events: DeploymentEvent[] }>('GET', `/${seg(name)}/events`, { query: { after_id: options.afterId, max_results: options.maxResults } })).events;
+  }
+
+  /** Sends ground-truth labels of logged requests; unknown request ids are counted, not stored. */
+  feedback(name: string, items: Array<{ request_id: string; label: number | string | boolean }>): Promise<{ accepted: number; unknown: number; unknown_request_ids: string[] }> {
+    return this.json('POST', `/${seg(name)}/feedback`, { body: { feedback: items } });
+  }
+
+  /** A quality metric per version and time window. */
+  quality(name: string, query: QualityQuery = {}): Promise<QualitySeries & { deployment: string }> {
+    return this.json('GET', `/${seg(name)}/quality`, { query: { ...query } });
+  }
+
+  /** Per-variant traffic and quality with intervals, significance tests and a verdict. */
+  abReport(name: string, query: QualityQuery = {}): Promise<AbReport> {
+    return this.json('GET', `/${seg(name)}/ab-report`, { query: { ...query } });
+  }
+
+  /** The latest logged predictions, newest first. */
+  async predictions(name: string, options: { since?: string; maxResults?: number } = {}): Promise<LoggedPrediction[]> {
+    return (await this.json<{ predictions: LoggedPrediction[] }>('GET', `/${seg(name)}/predictions`, { query: { since: options.since, max_results: options.maxResults } })).predictions;
   }
 }

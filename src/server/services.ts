@@ -55,7 +55,7 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
     const tokens = new TokenService(database);
     const serving = new ServingService({ registry, artifacts });
     registry.setDeletionGuard((target) => serving.servedUses(target));
-    const deployments = createDeployments({ database, serving, registry, artifacts });
+    const deployments = createDeployments({ database, serving, registry, artifacts, loggingDir: config.home });
     const data = createDataServices(config.home);
     const datasets = new DatasetService(database);
     data.sources.register('datasets', createDatasetScheme(datasets, artifacts));

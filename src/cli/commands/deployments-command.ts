@@ -4,7 +4,7 @@ import { stringify as toYaml } from 'yaml';
 import { toDocument } from '../../deployments/deployment-service.js';
 import type { Deployment, LiveVariant } from '../../deployments/deployment-types.js';
 import { DeploymentsClient } from '../../deployments/deployments-client.js';
-import { ferryFrom, withRemoteOptions } from '../remote-options.js';
+import { ferryFrom, positiveInt, withRemoteOptions } from '../remote-options.js';
 import { formatTime, printJson, printTable } from '../table.js';
 
 /** The deployments client for parsed `--url` / `--token` flags; without auth the OS user is the actor. */
@@ -41,7 +41,8 @@ Examples:
   $ ferry deployments list
   $ ferry deployments show fraud
   $ ferry deployments show fraud --json
-  $ ferry deployments delete fraud`;
+  $ ferry deployments delete fraud
+  $ ferry deployments predictions fraud --since 1h --limit 20`;
 
 /** Adds `ferry deployments list|show|delete`. They talk to a server over HTTP. */
 export function registerDeploymentsCommands(program: Command): void {
@@ -77,5 +78,25 @@ export function registerDeploymentsCommands(program: Command): void {
       await deploymentsClientFrom(opts).delete(name);
       if (opts.json) return printJson({ deleted: name });
       process.stdout.write(`deployment/${name} deleted\n`);
+    });
+
+  withRemoteOptions(
+    deployments
+      .command('predictions')
+      .argument('<name>', 'deployment')
+      .description('List the latest logged predictions of a deployment, newest first (what feedback joins on: the request id).'),
+  )
+    .option('--since <duration>', 'only predictions this recent, e.g. 15m or 24h')
+    .option('--limit <n>', 'most predictions to list (1 to 10000)', positiveInt('--limit'), 20)
+    .option('--json', 'print JSON (with inputs and outputs)')
+    .action(async (name: string, opts: Record<string, unknown>) => {
+      const list = await deploymentsClientFrom(opts).predictions(name, { ...(typeof opts.since === 'string' ? { since: opts.since } : {}), maxResults: opts.limit as number });
+      if (opts.json) return printJson(list);
+      if (list.length === 0) return void process.stdout.write(`No logged predictions for ${name}${typeof opts.since === 'string' ? ` in the last ${opts.since}` : ''}.\n`);
+      printTable(
+        ['TIME', 'REQUEST ID', 'VARIANT', 'VERSION', 'STATUS', 'LATENCY MS', 'OUTPUTS'],
+        list.map((p) => [formatTime(p.at), p.requestId, p.variant, String(p.version), p.status, p.latencyMs.toFixed(2), p.outputs ?? p.error ?? '']),
+        { maxCellWidth: 60 },
+      );
     });
 }
