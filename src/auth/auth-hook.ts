@@ -42,7 +42,8 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService, enabled
   if (!enabled) return;
   app.addHook('onRequest', async (request, reply) => {
     // No route matched: any valid token may learn that (404), rather than hear that a missing endpoint needs admin.
-    const permission: Permission = request.routeOptions.config?.permission ?? (request.is404 ? 'read' : 'admin');
+    const config = request.routeOptions.config;
+    const permission: Permission = config?.permissionFor?.(request.url) ?? config?.permission ?? (request.is404 ? 'read' : 'admin');
     if (permission === 'public') return;
     const secret = tokenFrom(request);
     if (!secret) {

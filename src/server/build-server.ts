@@ -6,6 +6,7 @@ import { registerGovernanceRoutes } from '../registry/governance/index.js';
 import type { FerryConfig } from '../config/config.js';
 import { registerDataRoutes } from '../data/data-routes.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
+import { registerMetricSeriesRoutes } from '../tracking/metric-series-routes.js';
 import { registerInvocationsRoutes } from '../serving/invocations-routes.js';
 import { registerOipRoutes } from '../serving/oip-routes.js';
 import { installServingMetrics } from '../serving/serving-metrics.js';
@@ -20,12 +21,15 @@ import { registerMlflowRoutes } from './mlflow-routes.js';
 import { recordRoutes } from './route-permission.js';
 import { createServices, type FerryServices } from './services.js';
 import { registerSystemRoutes } from './system-routes.js';
+import { registerUiRoutes } from './ui-routes.js';
 
 export interface BuildServerOptions {
   /** Reuse already-open services (tests, embedding); otherwise they are created from the config. */
   services?: FerryServices;
   /** pino logger options; false silences logging. */
   logger?: boolean | Record<string, unknown>;
+  /** The built web UI to serve at `/` (default: dist/ui of this package). */
+  uiRoot?: string;
 }
 
 /** Builds the Fastify app with every route, without listening. `ferry server` listens; tests use inject(). */
@@ -68,6 +72,8 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   registerOipRoutes(app, services.serving);
   registerInvocationsRoutes(app, services.serving);
   registerDeploymentRoutes(app, services.deployments);
+  registerMetricSeriesRoutes(app, services.database);
+  await registerUiRoutes(app, { root: options.uiRoot });
   // Startup models load in the background; /v2/health/ready says when they are ready.
   void services.serving.preload(parseServeModels(config.serveModels));
   void services.deployments.start().catch((err) => app.log.error({ err }, 'stored deployments failed to load'));

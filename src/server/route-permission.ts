@@ -13,6 +13,11 @@ export interface RouteConfig {
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    /**
+     * For a catch-all route whose paths differ in what they need (the web UI's
+     * fallback also catches unknown API paths): the permission of one request's URL.
+     */
+    permissionFor?: (url: string) => Permission;
   }
 }
 

@@ -167,6 +167,8 @@ describe('auth hook', () => {
         for (const r of routes) {
           // Liveness and readiness probes (Kubernetes sends no credentials).
           if (['/health', '/version', '/ping', '/api/ferry/v1/health', '/v2/health/live', '/v2/health/ready'].includes(r.url)) assert.equal(r.permission, 'public', pairKey(r));
+          // The web UI's page and assets hold no data (it calls the APIs with the user's token).
+          else if ((r.method === 'GET' || r.method === 'HEAD') && (r.url === '/' || r.url === '/*')) assert.equal(r.permission, 'public', pairKey(r));
           else if (r.method === 'GET' || r.method === 'HEAD') assert.equal(r.permission, 'read', pairKey(r));
           // Reads MLflow serves over POST too: searches, metric history, get-latest-versions.
           else if (/\/(search|get-history|get-latest-versions)$/.test(r.url)) assert.equal(r.permission, 'read', pairKey(r));
@@ -252,7 +254,7 @@ describe('auth hook', () => {
       });
 
       it('answers an unknown endpoint with 401 without a token and 404 for every valid token', async () => {
-        for (const url of ['/api/2.0/mlflow/no-such-resource/search', '/api/ferry/v1/nothing-here', '/nope']) {
+        for (const url of ['/api/2.0/mlflow/no-such-resource/search', '/api/ferry/v1/nothing-here', '/v2/nope', '/metrics/nope']) {
           assert.equal((await h.call('GET', url)).status, 401, url);
           for (const cred of creds.filter((c) => c.role)) {
             const res = await h.call('GET', url, undefined, { authorization: cred.authorization! });

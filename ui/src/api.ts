@@ -1,0 +1,123 @@
+/** Thin client for the MLflow REST API and Ferry's own API, with the user's token when one is set. */
+
+const TOKEN_KEY = 'ferry-token';
+
+export function getToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** An API answer that was not 2xx, carrying the server's own message. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  const token = getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(`Cannot reach the Ferry server: ${(err as Error).message}`, 0);
+  }
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    // MLflow routes answer { error_code, message }, Ferry's { error: { code, message } }.
+    const message = json?.message ?? json?.error?.message ?? (typeof json?.error === 'string' ? json.error : undefined) ?? (text || res.statusText);
+    throw new ApiError(`${res.status}: ${message}`, res.status);
+  }
+  if (json === undefined) throw new ApiError(`The server answered ${path} with something that is not JSON.`, res.status);
+  return json as T;
+}
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+export interface Metric {
+  key: string;
+  value: number | string;
+  timestamp: number;
+  step: number;
+}
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  lifecycle_stage: string;
+  creation_time?: number;
+  last_update_time?: number;
+  artifact_location?: string;
+  tags?: KeyValue[];
+}
+export interface RunInfo {
+  run_id: string;
+  run_name?: string;
+  experiment_id: string;
+  user_id?: string;
+  status: string;
+  start_time?: number;
+  end_time?: number;
+  lifecycle_stage: string;
+  artifact_uri?: string;
+}
+export interface Run {
+  info: RunInfo;
+  data: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] };
+}
+export interface Series {
+  run_id: string;
+  key: string;
+  bucketed: boolean;
+  x: number[];
+  last: Array<number | null>;
+  min: Array<number | null>;
+  max: Array<number | null>;
+}
+export interface SeriesAnswer {
+  min_step: number | null;
+  max_step: number | null;
+  bucket_width: number | null;
+  series: Series[];
+}
+
+export const api = {
+  searchExperiments: () =>
+    request<{ experiments?: Experiment[] }>('POST', '/api/2.0/mlflow/experiments/search', { max_results: 1000, order_by: ['experiment_id ASC'] }),
+  getExperiment: (id: string) => request<{ experiment: Experiment }>('GET', `/api/2.0/mlflow/experiments/get?experiment_id=${encodeURIComponent(id)}`),
+  searchRuns: (body: { experiment_ids: string[]; filter?: string; order_by?: string[]; max_results: number; page_token?: string }) =>
+    request<{ runs?: Run[]; next_page_token?: string }>('POST', '/api/2.0/mlflow/runs/search', body),
+  getRun: (id: string) => request<{ run: Run }>('GET', `/api/2.0/mlflow/runs/get?run_id=${encodeURIComponent(id)}`),
+  series: (runIds: string[], key: string, buckets: number, range?: [number, number]) => {
+    const q = new URLSearchParams();
+    for (const id of runIds) q.append('run_id', id);
+    q.set('key', key);
+    q.set('buckets', String(buckets));
+    if (range) {
+      q.set('min_step', String(Math.floor(range[0])));
+      q.set('max_step', String(Math.ceil(range[1])));
+    }
+    return request<SeriesAnswer>('GET', `/api/ferry/v1/runs/series?${q}`);
+  },
+};

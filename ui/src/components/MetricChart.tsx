@@ -1,0 +1,160 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import { api, type Series } from '../api';
+import { onThemeChange } from '../theme';
+import { ErrorBox } from './Status';
+
+/** Line colours chosen to stay distinguishable on both themes' backgrounds. */
+export const RUN_COLORS = ['#2f6fdf', '#d9480f', '#2b8a3e', '#ae3ec9', '#e8590c', '#1098ad', '#c2255c', '#5f3dc4', '#74b816', '#495057'];
+
+/** Most runs that also get a min/max band; beyond that the bands hide each other. */
+const MAX_BANDS = 5;
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+function withAlpha(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** Puts every run's points on one x array (uPlot's data model), null where a run has no point. */
+export function alignSeries(series: Series[], withBands: number): uPlot.AlignedData {
+  const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const at = new Map(xs.map((x, i) => [x, i]));
+  const columns: Array<Array<number | null>> = [];
+  const fill = (s: Series, values: Array<number | null>) => {
+    const col: Array<number | null> = new Array(xs.length).fill(null);
+    s.x.forEach((x, i) => (col[at.get(x)!] = values[i] ?? null));
+    return col;
+  };
+  series.forEach((s) => columns.push(fill(s, s.last)));
+  series.slice(0, withBands).forEach((s) => {
+    columns.push(fill(s, s.max));
+    columns.push(fill(s, s.min));
+  });
+  return [xs, ...columns] as uPlot.AlignedData;
+}
+
+function useWidth(ref: React.RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(Math.floor(el.clientWidth));
+    const ro = new ResizeObserver(() => setWidth(Math.floor(el.clientWidth)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
+}
+
+export interface MetricChartProps {
+  metricKey: string;
+  runIds: string[];
+  labels: Record<string, string>;
+  /** The zoomed step range, or undefined for all steps. */
+  range?: [number, number];
+  onRange(range: [number, number] | undefined): void;
+}
+
+/**
+ * One metric of one or more runs against step. The server buckets the
+ * visible range into one bucket per pixel column (line: last value, band:
+ * min/max), so long histories stay light and every spike shows; dragging
+ * across the chart zooms and fetches that range again at full resolution.
+ */
+export function MetricChart({ metricKey, runIds, labels, range, onRange }: MetricChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plotEl = useRef<HTMLDivElement>(null);
+  const width = useWidth(box);
+  const [themeTick, setThemeTick] = useState(0);
+  useEffect(() => onThemeChange(() => setThemeTick((t) => t + 1)), []);
+  const buckets = Math.max(50, Math.min(4000, width || 800));
+  const q = useQuery({
+    queryKey: ['series', runIds, metricKey, buckets, range],
+    queryFn: () => api.series(runIds, metricKey, buckets, range),
+    enabled: width > 0 && runIds.length > 0,
+    placeholderData: (prev) => prev,
+  });
+  const onRangeRef = useRef(onRange);
+  onRangeRef.current = onRange;
+
+  useEffect(() => {
+    const el = plotEl.current;
+    if (!el || !q.data || width === 0) return;
+    const series = q.data.series;
+    const bands = Math.min(MAX_BANDS, series.length);
+    const text = cssVar('--text-muted');
+    const grid = cssVar('--border');
+    const axis: uPlot.Axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const opts: uPlot.Options = {
+      width,
+      height: 220,
+      legend: { show: false },
+      scales: { x: { time: false } },
+      axes: [{ ...axis, label: 'step', labelSize: 20 }, axis],
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      series: [
+        { label: 'step' },
+        ...series.map((s, i) => ({ label: labels[s.run_id] ?? s.run_id, stroke: RUN_COLORS[i % RUN_COLORS.length], width: 1.5, spanGaps: true })),
+        ...series.slice(0, bands).flatMap((s, i) => [
+          { label: `${labels[s.run_id] ?? s.run_id} max`, stroke: withAlpha(RUN_COLORS[i % RUN_COLORS.length]!, 0.35), width: 0.5, spanGaps: true },
+          { label: `${labels[s.run_id] ?? s.run_id} min`, stroke: withAlpha(RUN_COLORS[i % RUN_COLORS.length]!, 0.35), width: 0.5, spanGaps: true },
+        ]),
+      ],
+      bands: series.slice(0, bands).map((_, i) => ({
+        series: [1 + series.length + 2 * i, 2 + series.length + 2 * i] as [number, number],
+        fill: withAlpha(RUN_COLORS[i % RUN_COLORS.length]!, 0.15),
+      })),
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width < 3) return;
+            const lo = u.posToVal(u.select.left, 'x');
+            const hi = u.posToVal(u.select.left + u.select.width, 'x');
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            if (hi - lo >= 1) onRangeRef.current([Math.floor(lo), Math.ceil(hi)]);
+          },
+        ],
+      },
+    };
+    const plot = new uPlot(opts, alignSeries(series, bands), el);
+    return () => plot.destroy();
+  }, [q.data, width, labels, themeTick]);
+
+  const points = q.data?.series.reduce((n, s) => n + s.x.length, 0) ?? 0;
+  const described = q.data
+    ? `${metricKey} against step for ${runIds.length} run${runIds.length === 1 ? '' : 's'}, steps ${q.data.min_step ?? '–'} to ${q.data.max_step ?? '–'}`
+    : metricKey;
+  return (
+    <figure className="chart" data-metric={metricKey}>
+      <figcaption>
+        <span className="chart-title">{metricKey}</span>
+        {range && (
+          <button type="button" className="button small" onClick={() => onRange(undefined)}>
+            Reset zoom
+          </button>
+        )}
+      </figcaption>
+      <div ref={box} className="chart-box">
+        {q.isError && <ErrorBox error={q.error} what={`the ${metricKey} chart`} />}
+        {q.data && points === 0 && <p className="muted">No points for {metricKey} in this range.</p>}
+        <div ref={plotEl} role="img" aria-label={described} />
+      </div>
+      {runIds.length > 1 && (
+        <ul className="legend" aria-label={`Runs in the ${metricKey} chart`}>
+          {runIds.map((id, i) => (
+            <li key={id}>
+              <span className="swatch" style={{ background: RUN_COLORS[i % RUN_COLORS.length] }} aria-hidden="true" />
+              {labels[id] ?? id}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="hint">Drag across the chart to zoom; the zoomed range is fetched again at full resolution.</p>
+    </figure>
+  );
+}

@@ -1,0 +1,119 @@
+import { useQuery } from '@tanstack/react-query';
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useMemo } from 'react';
+import { api } from '../api';
+import { KeyValueTable } from '../components/KeyValueTable';
+import { MetricChart } from '../components/MetricChart';
+import { ErrorBox, Loading } from '../components/Status';
+import { formatDuration, formatTime, formatValue, runLabel } from '../format';
+import { parseRange } from '../router';
+
+const route = getRouteApi('/runs/$runId');
+
+/** Charts drawn at once on a run page; the rest are listed in the metrics table. */
+const MAX_CHARTS = 24;
+
+export function RunPage() {
+  const { runId } = route.useParams();
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const q = useQuery({ queryKey: ['run', runId], queryFn: () => api.getRun(runId) });
+  const run = q.data?.run;
+  const labels = useMemo(() => (run ? { [run.info.run_id]: runLabel(run.info) } : {}), [run]);
+  const runIds = useMemo(() => [runId], [runId]);
+  const range = parseRange(search.range);
+  if (q.isPending) return <Loading what="the run" />;
+  if (q.isError) return <ErrorBox error={q.error} what={`run ${runId}`} />;
+  const info = run!.info;
+  const metrics = [...(run!.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const userTags = (run!.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
+  const systemTags = (run!.data.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link to="/">Experiments</Link> /{' '}
+        <Link to="/experiments/$experimentId" params={{ experimentId: info.experiment_id }} search={{}}>
+          Experiment {info.experiment_id}
+        </Link>
+      </nav>
+      <h1>Run {runLabel(info)}</h1>
+      <section aria-labelledby="overview">
+        <h2 id="overview">Overview</h2>
+        <dl className="overview">
+          <dt>Run ID</dt>
+          <dd className="mono">{info.run_id}</dd>
+          <dt>Status</dt>
+          <dd>
+            <span className={`status status-${info.status.toLowerCase()}`}>{info.status}</span>
+          </dd>
+          <dt>Started</dt>
+          <dd>{formatTime(info.start_time)}</dd>
+          <dt>Ended</dt>
+          <dd>{formatTime(info.end_time)}</dd>
+          <dt>Duration</dt>
+          <dd>{formatDuration(info.start_time, info.end_time)}</dd>
+          <dt>User</dt>
+          <dd>{info.user_id || '—'}</dd>
+          <dt>Artifacts</dt>
+          <dd className="mono">{info.artifact_uri ?? '—'}</dd>
+        </dl>
+      </section>
+      <section aria-labelledby="metrics">
+        <h2 id="metrics">Metrics</h2>
+        {metrics.length === 0 ? (
+          <p className="muted">This run logged no metrics. Call <code>mlflow.log_metric("loss", value, step=step)</code> in the training script.</p>
+        ) : (
+          <>
+            <div className="table-wrap">
+              <table className="grid-table">
+                <caption className="sr-only">Latest metric values</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Metric</th>
+                    <th scope="col">Latest value</th>
+                    <th scope="col">Step</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {metrics.map((m) => (
+                    <tr key={m.key}>
+                      <th scope="row">{m.key}</th>
+                      <td className="mono">{formatValue(m.value)}</td>
+                      <td className="mono">{m.step}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <div className="charts">
+              {metrics.slice(0, MAX_CHARTS).map((m) => (
+                <MetricChart
+                  key={m.key}
+                  metricKey={m.key}
+                  runIds={runIds}
+                  labels={labels}
+                  range={range}
+                  onRange={(r) => navigate({ search: (s) => ({ ...s, range: r ? `${r[0]}-${r[1]}` : undefined }), replace: true })}
+                />
+              ))}
+            </div>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="params">
+        <h2 id="params">Parameters</h2>
+        <KeyValueTable caption="Parameters" rows={run!.data.params ?? []} empty="No parameters logged." />
+      </section>
+      <section aria-labelledby="tags">
+        <h2 id="tags">Tags</h2>
+        <KeyValueTable caption="Tags" rows={userTags} empty="No tags of your own." />
+        {systemTags.length > 0 && (
+          <details>
+            <summary>System tags ({systemTags.length})</summary>
+            <KeyValueTable caption="System tags" rows={systemTags} empty="" />
+          </details>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
+import { Layout } from './components/Layout';
+import { ComparePage } from './pages/ComparePage';
+import { ExperimentsPage } from './pages/ExperimentsPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** Runs table state, all of it in the URL so a link or a reload shows the same view. */
+export interface RunsSearch {
+  /** MLflow filter grammar, sent as runs/search `filter`. */
+  filter?: string;
+  /** One MLflow order_by clause, e.g. `metrics.loss DESC`. */
+  order?: string;
+  /** Chosen columns, comma-separated `metrics.KEY` / `params.KEY`; absent means every key. */
+  cols?: string;
+  /** Selected run ids, comma-separated. */
+  sel?: string;
+}
+
+export interface CompareSearch {
+  runs?: string;
+  /** A zoomed step range `lo-hi`, shared by every chart of the page. */
+  range?: string;
+}
+
+const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
+
+const experimentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: ExperimentsPage });
+
+const runsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/experiments/$experimentId',
+  validateSearch: (s: Record<string, unknown>): RunsSearch => ({ filter: str(s.filter), order: str(s.order), cols: str(s.cols), sel: str(s.sel) }),
+  component: RunsPage,
+});
+
+const runRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/runs/$runId',
+  validateSearch: (s: Record<string, unknown>): { range?: string } => ({ range: str(s.range) }),
+  component: RunPage,
+});
+
+const compareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/compare',
+  validateSearch: (s: Record<string, unknown>): CompareSearch => ({ runs: str(s.runs), range: str(s.range) }),
+  component: ComparePage,
+});
+
+const routeTree = rootRoute.addChildren([experimentsRoute, runsRoute, runRoute, compareRoute]);
+
+export const router = createRouter({ routeTree, defaultPreload: false });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
+
+/** Parses `lo-hi` from the URL; undefined when absent or malformed. */
+export function parseRange(range?: string): [number, number] | undefined {
+  const m = /^(-?\d+)-(-?\d+)$/.exec(range ?? '');
+  if (!m) return undefined;
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  return lo < hi ? [lo, hi] : undefined;
+}
