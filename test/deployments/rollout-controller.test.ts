@@ -103,7 +103,8 @@ describe('RolloutController (real traffic)', () => {
   });
 
   it('promotes a good canary through every step, with no failed request', async () => {
-    const checks = [{ metric: 'error_rate', max: 0 }, { metric: 'latency_p99', maxRatio: 3, floorMs: 50 }];
+    // A generous latency floor: on a loaded CI machine one slow window must not turn this promotion into a rollback (latency rollback has a test of its own).
+    const checks = [{ metric: 'error_rate', max: 0 }, { metric: 'latency_p99', maxRatio: 3, floorMs: 2000 }];
     await startCanary('good', 2, { steps: [10, 30, 60, 100], interval: '200ms', minRequests: 5, checks });
     const during = await traffic(h, 'good', { until: happened('good', 'promoted'), max: 50_000, concurrency: 4 });
     assert.equal(failed(during).length, 0);
