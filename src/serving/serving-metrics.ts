@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { UnavailableError } from '../errors.js';
 import type { ServingObserver } from './model-stats.js';
 import type { ServingService } from './serving-service.js';
 
@@ -103,15 +102,10 @@ export class ServingMetrics implements ServingObserver {
     // Only names the repository holds become label values: a client probing random names must not grow the series without bound.
     let model = '';
     let version = '';
-    if (name !== undefined) {
-      try {
-        version = this.serving.model(name).version;
-        model = name;
-      } catch (err) {
-        // Loading or failed: counted under its name, without a version. Unknown: counted under ''.
-        if (err instanceof UnavailableError) model = name;
-      }
-    }
+    const held = name === undefined ? undefined : this.serving.lookup(name);
+    // Loading or failed: counted under its name, without a version. Unknown: counted under ''.
+    if (held) model = name!;
+    if (held?.state === 'ready') version = held.version;
     this.requests.inc({ model, version, protocol, code: String(code) });
     this.latency.observe({ model, protocol }, seconds);
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { CliResult } from '../helpers/ferry-cli.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -101,6 +102,31 @@ describe('ferry data (versioning)', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^FAILED bad\.csv \(bad\.csv\.dvc\): no pointer written\n {2}expected md5 [0-9a-f]{32}, but the workspace copy has md5 [0-9a-f]{32}; not in the DVC cache .*\nImported good\.csv \(good\.csv\.dvc\) → good\.csv\.ferry \(1 file, 8 B, verified; from workspace\)\n$/);
     assert.match(readFileSync(join(repo, 'good.csv.ferry'), 'utf8'), /format: csv/);
+  });
+
+  it('import-dvc --register records each verified output in the dataset registry, and nothing of a failed one', async () => {
+    const server = await startTestServer();
+    try {
+      const repo = join(dir, 'dvcrepo-register');
+      mkdirSync(repo, { recursive: true });
+      writeFileSync(join(repo, 'train data.csv'), 'x,y\n1,2\n');
+      writeFileSync(join(repo, 'train data.csv.dvc'), `outs:\n- md5: ${md5('x,y\n1,2\n')}\n  size: 8\n  hash: md5\n  path: train data.csv\n`);
+      writeFileSync(join(repo, 'bad.csv'), 'tampered');
+      writeFileSync(join(repo, 'bad.csv.dvc'), `outs:\n- md5: ${md5('original')}\n  size: 8\n  hash: md5\n  path: bad.csv\n`);
+      const r = await ferryIn(repo, ['data', 'import-dvc', '--register', '--url', server.url, '--json']);
+      assert.equal(r.code, 1, r.stderr);
+      const imported = JSON.parse(r.stdout).imported as { path: string; status: string; registered?: string }[];
+      assert.deepEqual(imported.map((i) => [i.path, i.status, i.registered]), [
+        ['bad.csv', 'failed', undefined],
+        ['train data.csv', 'imported', 'datasets:/train-data.csv/1'],
+      ]);
+      const version = (await (await fetch(`${server.url}/api/ferry/v1/datasets/train-data.csv/versions/1`)).json()) as { dataset_version: { digest: string; source: string } };
+      assert.equal(version.dataset_version.digest, `sha256:${createHash('sha256').update('x,y\n1,2\n').digest('hex')}`);
+      assert.equal(version.dataset_version.source, 'dvc:train data.csv.dvc');
+      assert.equal((await fetch(`${server.url}/api/ferry/v1/datasets/bad.csv`)).status, 404);
+    } finally {
+      await server.close();
+    }
   });
 
   it('fails with a one-line error for bad input', async () => {

@@ -14,7 +14,7 @@ import type { LinkMode } from '../../data/versioning/hash-job.js';
 import { POINTER_SUFFIX } from '../../data/versioning/pointer-file.js';
 import { findPointers } from '../../data/versioning/pointer-scan.js';
 import { createProgressBar, formatBytes } from '../../data/versioning/progress-bar.js';
-import { positiveInt } from '../remote-options.js';
+import { ferryFrom, positiveInt, withRemoteOptions } from '../remote-options.js';
 import { printJson, printTable } from '../table.js';
 
 type Opts = Record<string, unknown>;
@@ -204,12 +204,15 @@ Examples:
   });
 
   common(
-    data
-      .command('import-dvc')
-      .description('Register data tracked by DVC: read .dvc files, verify every file against its MD5, store it in the Ferry cache and write PATH.ferry.')
-      .argument('[targets...]', '.dvc files or folders to search (default: every *.dvc under the current folder)')
-      .option('--dvc-cache <dir>', "DVC's cache (default: cache.dir from .dvc/config, else .dvc/cache)")
-      .option('--no-schema', 'do not record the columns and row count of table files'),
+    withRemoteOptions(
+      data
+        .command('import-dvc')
+        .description('Register data tracked by DVC: read .dvc files, verify every file against its MD5, store it in the Ferry cache and write PATH.ferry.')
+        .argument('[targets...]', '.dvc files or folders to search (default: every *.dvc under the current folder)')
+        .option('--dvc-cache <dir>', "DVC's cache (default: cache.dir from .dvc/config, else .dvc/cache)")
+        .option('--no-schema', 'do not record the columns and row count of table files')
+        .option('--register', "also register each imported dataset with the server (--url), named after the data's base name"),
+    ),
     `
 Data is read from the workspace when it is there and matches its MD5, else from
 the DVC cache (DVC 3 files/md5/<2>/<30> or DVC 2 <2>/<30>). Outputs with a
@@ -218,6 +221,7 @@ the .dvc files are left as they are.
 
 Examples:
   $ ferry data import-dvc
+  $ ferry data import-dvc --register --url http://127.0.0.1:5000
   $ ferry data import-dvc data/images.dvc --dvc-cache /mnt/dvc-cache --json`,
   ).action(async (targets: string[], opts: Opts) => {
     await withWorkspace(opts, async (ws) => {
@@ -231,11 +235,25 @@ Examples:
         bar.clear();
       }
       if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
-      if (opts.json) return printJson({ imported: results.map((r) => ({ ...r, pointerPath: r.pointerPath && rel(r.pointerPath) })) });
+      // Verified data only: a failed output has no pointer, so nothing of it reaches the registry.
+      const registered = new Map<string, string>();
+      if (opts.register) {
+        const client = ferryFrom(opts);
+        for (const r of results) {
+          if (r.status !== 'imported' || !r.pointer) continue;
+          const name = datasetNameOf(r.path);
+          const { version } = await client.datasets.registerPointer(r.pointer, { name, source: `dvc:${r.dvcFile}` });
+          registered.set(r.path, `datasets:/${version.name}/${version.version}`);
+        }
+      }
+      if (opts.json) {
+        return printJson({ imported: results.map((r) => ({ ...r, pointerPath: r.pointerPath && rel(r.pointerPath), ...(registered.has(r.path) ? { registered: registered.get(r.path) } : {}) })) });
+      }
       for (const r of results) {
         if (r.status === 'imported') {
           const from = r.fromDvcCache === 0 ? 'workspace' : r.fromWorkspace === 0 ? 'DVC cache' : `${r.fromWorkspace} from the workspace, ${r.fromDvcCache} from the DVC cache`;
-          process.stdout.write(`Imported ${r.path} (${r.dvcFile}) → ${rel(r.pointerPath!)} (${r.pointer!.files} file${r.pointer!.files === 1 ? '' : 's'}, ${formatBytes(r.pointer!.size)}, verified; from ${from})\n`);
+          const as = registered.has(r.path) ? `; registered as ${registered.get(r.path)}` : '';
+          process.stdout.write(`Imported ${r.path} (${r.dvcFile}) → ${rel(r.pointerPath!)} (${r.pointer!.files} file${r.pointer!.files === 1 ? '' : 's'}, ${formatBytes(r.pointer!.size)}, verified; from ${from}${as})\n`);
         } else {
           process.stdout.write(`FAILED ${r.path} (${r.dvcFile}): no pointer written\n${r.errors.map((e) => `  ${e}`).join('\n')}\n`);
         }
@@ -334,4 +352,10 @@ function printCheckout(results: CheckoutResult[]): void {
   }
   const unchanged = results.filter((r) => r.status === 'unchanged').length;
   if (unchanged > 0) process.stdout.write(`${unchanged} pointer${unchanged === 1 ? '' : 's'} already in sync.\n`);
+}
+
+/** A dataset name for imported data: its base name, with characters names may not hold replaced by '-'. */
+export function datasetNameOf(path: string): string {
+  const base = path.split('/').filter(Boolean).pop() ?? 'data';
+  return base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'data';
 }
