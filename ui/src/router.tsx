@@ -1,10 +1,12 @@
-import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
-import { Layout } from './components/Layout';
+import { createRoute, createRouter } from '@tanstack/react-router';
+import { dataRoutes } from './areas/data/routes';
+import { deploymentsRoutes } from './areas/deployments/routes';
+import { modelsRoutes } from './areas/models/routes';
 import { ComparePage } from './pages/ComparePage';
 import { ExperimentsPage } from './pages/ExperimentsPage';
-import { NotFoundPage } from './pages/NotFoundPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
+import { rootRoute } from './root-route';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
@@ -25,8 +27,6 @@ export interface CompareSearch {
   /** A zoomed step range `lo-hi`, shared by every chart of the page. */
   range?: string;
 }
-
-const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFoundPage });
 
 const experimentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: ExperimentsPage });
 
@@ -51,7 +51,7 @@ const compareRoute = createRoute({
   component: ComparePage,
 });
 
-const routeTree = rootRoute.addChildren([experimentsRoute, runsRoute, runRoute, compareRoute]);
+const routeTree = rootRoute.addChildren([experimentsRoute, runsRoute, runRoute, compareRoute, ...modelsRoutes, ...deploymentsRoutes, ...dataRoutes]);
 
 export const router = createRouter({ routeTree, defaultPreload: false });
 
