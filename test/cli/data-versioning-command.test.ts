@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { CliResult } from '../helpers/ferry-cli.js';
+import { ferryCli, type CliResult } from '../helpers/ferry-cli.js';
 import { startTestServer } from '../helpers/test-server.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
-
-/** Runs `ferry <args>` from source in `cwd`, as a user in that folder would; FERRY_* variables of the shell are dropped. */
-function ferryIn(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FERRY_')) base[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...base, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** Runs `ferry <args>` from source in `cwd`, as a user in that folder would. */
+const ferryIn = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> => ferryCli(args, env, { cwd });
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 

@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, cleanEnv } from '../helpers/server-process.js';
+import { ferryCli, type CliResult } from '../helpers/ferry-cli.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { governanceClient, httpHarness, type GovernanceClient } from '../registry/governance/governance-fixtures.js';
 
 /** Runs `ferry models <args>` (the promotion commands) against the test server. */
-function models(server: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/promotion-cli.ts', 'models', ...args, '--url', server.url], { cwd: REPO_ROOT, env: cleanEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const models = (server: TestServer, args: string[]): Promise<CliResult> => ferryCli(['models', ...args, '--url', server.url]);
 
 const POLICY_YAML = `
 metrics:
@@ -126,7 +115,7 @@ describe('ferry models promote|approve|reject|promotions|policy|card', () => {
       assert.match(r.stdout, new RegExp(`^# ${name} — version 1\\n`));
       assert.match(r.stdout, /## Promotion history/);
       const json = JSON.parse((await models(server, ['card', name, '1', '--json'])).stdout);
-      assert.equal(json.version, 1);
+      assert.equal(json.card.version, 1);
       assert.equal((await models(server, ['card', name, '99'])).code, 1);
     });
   });
