@@ -35,7 +35,7 @@ export function registerServerCommand(program: Command): void {
         `  metadata:  ${redactUrl(config.databaseUrl)}\n` +
         `  artifacts: ${config.artifactsUrl}\n` +
         `  auth:      ${config.auth ? 'on' : 'off (loopback only)'}\n` +
-        `Point MLflow at it: export MLFLOW_TRACKING_URI=${url}\n`,
+        `Open ${url}/ for the web UI; point MLflow at it: export MLFLOW_TRACKING_URI=${url}\n`,
     );
   });
 }
