@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAuth } from '../auth/auth-hook.js';
+import { registerWhoamiRoutes } from '../auth/whoami-routes.js';
 import { registerLineageRoutes } from '../registry/lineage-routes.js';
 import { registerAuditRoutes, registryRoutes } from '../registry/registry-routes.js';
 import { registerGovernanceRoutes } from '../registry/governance/index.js';
@@ -57,6 +58,7 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   services.deployments.metrics.register(servingMetrics.registry);
   services.deployments.setLogger({ warn: (message, data) => app.log.warn(data ?? {}, message) });
   registerSystemRoutes(app);
+  registerWhoamiRoutes(app, services.tokens, config.auth);
   registerMlflowRoutes(app, [
     ...experimentRoutes(services.experiments),
     ...runRoutes(services.runs, services.loggedModels),

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_UI_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'ui');
 
 /** Paths that belong to APIs: an unknown one there must stay a 404 in its protocol's shape, never the UI's page. */
-const API_PREFIXES = ['/api/', '/v2/', '/ajax-api/', '/health', '/version', '/metrics', '/invocations', '/models/', '/deployments/', '/ping'];
+const API_PREFIXES = ['/api/', '/v2/', '/ajax-api/', '/health', '/version', '/metrics', '/invocations', '/ping'];
+/** Under /models/ and /deployments/ only the inference endpoints are API; the rest are the UI's pages. */
+const INFERENCE_PATH = /^\/(models|deployments)\/[^/]+\/(invocations|v2)(\/|$)/;
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Ferry</title></head>
@@ -26,7 +28,7 @@ export interface UiRoutesOptions {
 }
 
 function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p));
+  return API_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p)) || INFERENCE_PATH.test(path);
 }
 
 /**

@@ -166,7 +166,7 @@ describe('auth hook', () => {
       it('declares the permissions the API implies: reads need read, changes need write', () => {
         for (const r of routes) {
           // Liveness and readiness probes (Kubernetes sends no credentials).
-          if (['/health', '/version', '/ping', '/api/ferry/v1/health', '/v2/health/live', '/v2/health/ready'].includes(r.url)) assert.equal(r.permission, 'public', pairKey(r));
+          if (['/health', '/version', '/ping', '/api/ferry/v1/health', '/api/ferry/v1/auth/whoami', '/v2/health/live', '/v2/health/ready'].includes(r.url)) assert.equal(r.permission, 'public', pairKey(r));
           // The web UI's page and assets hold no data (it calls the APIs with the user's token).
           else if ((r.method === 'GET' || r.method === 'HEAD') && (r.url === '/' || r.url === '/*')) assert.equal(r.permission, 'public', pairKey(r));
           else if (r.method === 'GET' || r.method === 'HEAD') assert.equal(r.permission, 'read', pairKey(r));

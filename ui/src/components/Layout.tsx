@@ -3,6 +3,7 @@ import { Link, Outlet } from '@tanstack/react-router';
 import { useState } from 'react';
 import { getToken, setToken } from '../api';
 import { applyTheme, currentTheme, type Theme } from '../theme';
+import { KeyboardShortcuts } from './KeyboardShortcuts';
 
 function ThemeToggle() {
   const [theme, setTheme] = useState<Theme>(currentTheme);
@@ -79,6 +80,9 @@ export function Layout() {
           <Link to="/" activeOptions={{ exact: true }}>
             Experiments
           </Link>
+          <Link to="/models" search={{}}>
+            Models
+          </Link>
         </nav>
         <div className="topbar-actions">
           <SignIn />
@@ -88,6 +92,7 @@ export function Layout() {
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <KeyboardShortcuts />
     </>
   );
 }
