@@ -25,7 +25,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** One JSON call to Ferry with the signed-in token; failures become an ApiError carrying the server's own message. */
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -121,3 +122,41 @@ export const api = {
     return request<SeriesAnswer>('GET', `/api/ferry/v1/runs/series?${q}`);
   },
 };
+
+/** How a chart draws: x-axis, smoothing (applied on the server to full-resolution points) and y scale. */
+export interface SeriesOptions {
+  x?: 'step' | 'time' | 'relative';
+  smoothing?: 'ema' | 'running' | 'gaussian';
+  /** EMA weight, or the running/Gaussian window in points. */
+  amount?: number;
+  /** Only steps after this one: a live chart's incremental fetch. */
+  afterStep?: number;
+}
+
+export interface LiveSeries extends Series {
+  last_step: number | null;
+}
+
+/** One call for every run of one metric: `buckets` should be the chart's width in pixels. */
+export function fetchSeries(runIds: string[], key: string, buckets: number, range: [number, number] | undefined, opts: SeriesOptions): Promise<Omit<SeriesAnswer, 'series'> & { series: LiveSeries[] }> {
+  const q = new URLSearchParams();
+  for (const id of runIds) q.append('run_id', id);
+  q.set('key', key);
+  q.set('buckets', String(buckets));
+  if (range) {
+    q.set('min_step', String(Math.floor(range[0])));
+    q.set('max_step', String(Math.ceil(range[1])));
+  }
+  if (opts.x && opts.x !== 'step') q.set('x', opts.x);
+  if (opts.smoothing) {
+    q.set('smoothing', opts.smoothing);
+    if (opts.amount !== undefined) q.set(opts.smoothing === 'ema' ? 'smoothing_weight' : 'window', String(opts.amount));
+  }
+  if (opts.afterStep !== undefined) q.set('after_step', String(opts.afterStep));
+  return request('GET', `/api/ferry/v1/runs/series?${q}`);
+}
+
+/** Distinct metric/param/tag keys of an experiment's runs (`GET /api/ferry/v1/experiments/{id}/keys`). */
+export function fetchRunKeys(experimentId: string, kind: 'metrics' | 'params' | 'tags', maxResults = 50_000): Promise<{ kind: string; keys: string[]; truncated: boolean }> {
+  return request('GET', `/api/ferry/v1/experiments/${encodeURIComponent(experimentId)}/keys?kind=${kind}&max_results=${maxResults}`);
+}

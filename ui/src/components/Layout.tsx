@@ -83,6 +83,8 @@ export function Layout() {
           <Link to="/models" search={{}}>
             Models
           </Link>
+          <Link to="/deployments">Deployments</Link>
+          <Link to="/data">Data</Link>
         </nav>
         <div className="topbar-actions">
           <SignIn />

@@ -1,31 +1,7 @@
 /** The models area's calls: MLflow's registry REST API and Ferry's lineage, audit, governance and whoami routes. */
-import { ApiError, getToken } from '../../api';
+import { request } from '../../api';
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (err) {
-    throw new ApiError(`Cannot reach the Ferry server: ${(err as Error).message}`, 0);
-  }
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {
-    json = undefined;
-  }
-  if (!res.ok) {
-    const message = json?.message ?? json?.error?.message ?? (text || res.statusText);
-    throw new ApiError(`${res.status}: ${message}`, res.status);
-  }
-  if (json === undefined) throw new ApiError(`The server answered ${path} with something that is not JSON.`, res.status);
-  return json as T;
-}
+const call = request;
 
 const enc = encodeURIComponent;
 const MLFLOW = '/api/2.0/mlflow';
