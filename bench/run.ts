@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   data: () => import('./data.js'),
   'data-profile': () => import('./data-profile-bench.js'),
   deployments: () => import('./deployments.js'),
+  ui: () => import('./ui.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -103,7 +103,7 @@ for (const kind of testDatabaseKinds()) {
     it('answers an empty series for a metric a run never logged', async () => {
       const res = await call('GET', SERIES_PATH, { run_id: longRun, key: 'nope' });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.series, [{ run_id: longRun, key: 'nope', bucketed: true, x: [], last: [], min: [], max: [] }]);
+      assert.deepEqual(res.body.series, [{ run_id: longRun, key: 'nope', bucketed: true, x: [], last: [], min: [], max: [], last_step: null }]);
     });
 
     it('rejects bad requests with a message saying what to fix', async () => {
@@ -118,6 +118,88 @@ for (const kind of testDatabaseKinds()) {
       const missing = await call('GET', SERIES_PATH, { run_id: 'doesnotexist', key: 'loss' });
       assert.equal(missing.status, 404);
       assert.match(missing.body.error.message, /doesnotexist/);
+    });
+    /** A run with `values` at steps 0, 1, … and the given timestamps; its id. */
+    async function smallRun(values: Array<number | 'NaN'>, times: number[]): Promise<string> {
+      const id = (await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', start_time: 1 })).body.run.info.run_id as string;
+      const metrics = values.map((value, step) => ({ key: 'acc', value, timestamp: times[step], step }));
+      assert.equal((await call('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: id, metrics })).status, 200);
+      return id;
+    }
+    const close = (actual: Array<number | null>, expected: Array<number | null>) => {
+      assert.equal(actual.length, expected.length, `${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+      actual.forEach((a, i) => (expected[i] === null ? assert.equal(a, null) : assert.ok(Math.abs(a! - expected[i]!) < 1e-12, `[${i}] ${a} ≠ ${expected[i]}`)));
+    };
+
+    it('serves time and relative-time x-axes', async () => {
+      const id = await smallRun([1, 2, 3, 4], [5000, 5500, 9000, 7000]);
+      const time = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', x: 'time' })).body;
+      assert.equal(time.x_axis, 'time');
+      // Ordered by time: step 3 (t=7000) comes before step 2 (t=9000).
+      assert.deepEqual(time.series[0].x, [5000, 5500, 7000, 9000]);
+      assert.deepEqual(time.series[0].last, [1, 2, 4, 3]);
+      assert.deepEqual([time.min_step, time.max_step], [5000, 9000]);
+      const rel = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', x: 'relative', min_step: 400, max_step: 2000 })).body;
+      assert.deepEqual(rel.series[0].x, [500, 2000]);
+      assert.deepEqual(rel.series[0].last, [2, 4]);
+      const bucketed = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', x: 'relative', buckets: 2 })).body.series[0];
+      // Range 0..4000 ms in 2 buckets of 2000.5 ms: {0, 500, 2000} and {4000}.
+      assert.equal(bucketed.bucketed, true);
+      assert.deepEqual(bucketed.x, [0, 2000.5]);
+      assert.deepEqual([bucketed.last, bucketed.min, bucketed.max], [[4, 3], [1, 3], [4, 3]]);
+    });
+
+    it('smooths with TensorBoard debiased EMA, running average and Gaussian before bucketing', async () => {
+      const id = await smallRun([1, 2, 'NaN', 4, 8], [1, 2, 3, 4, 5]);
+      const ema = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', smoothing: 'ema', smoothing_weight: 0.5 })).body;
+      assert.deepEqual(ema.smoothing, { method: 'ema', weight: 0.5 });
+      // last: 0.5, 1.25, (NaN kept), 2.625, 5.3125; debiased by 1 - 0.5^n: 1, 5/3, null, 3, 5.666…
+      close(ema.series[0].last, [1, 1.25 / 0.75, null, 2.625 / 0.875, 5.3125 / 0.9375]);
+      const running = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', smoothing: 'running', window: 2 })).body.series[0];
+      close(running.last, [1, 1.5, null, 3, 6]);
+      const gauss = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', smoothing: 'gaussian', window: 1 })).body.series[0];
+      // sigma 0.5: neighbour weight e^-2, renormalised at the ends; the NaN point is skipped.
+      const e = Math.exp(-2);
+      close(gauss.last, [(1 + 2 * e) / (1 + e), (2 + e * 5) / (1 + 2 * e), null, (4 + e * 10) / (1 + 2 * e), (8 + 4 * e) / (1 + e)]);
+      // Smoothing runs over the whole history, then the range is cut: step 3 keeps its EMA value.
+      const zoom = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', smoothing: 'ema', smoothing_weight: 0.5, min_step: 3, max_step: 3 })).body.series[0];
+      close(zoom.last, [2.625 / 0.875]);
+      // Bucketed after smoothing: min/max/last of the smoothed values.
+      const b = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', smoothing: 'running', window: 2, buckets: 2 })).body.series[0];
+      assert.equal(b.bucketed, true);
+      close(b.min, [1, 3]);
+      close(b.max, [1.5, 6]);
+      close(b.last, [null, 6]);
+    });
+
+    it('fetches only steps after after_step, on the step axis and smoothed', async () => {
+      const id = await smallRun([1, 2, 3, 4], [1, 2, 3, 4]);
+      const fresh = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', after_step: 1 })).body;
+      assert.deepEqual(fresh.series[0].x, [2, 3]);
+      assert.deepEqual(fresh.series[0].last, [3, 4]);
+      assert.equal(fresh.series[0].last_step, 3, 'the next live fetch asks after step 3');
+      const none = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', after_step: 3 })).body;
+      assert.deepEqual(none.series[0].x, []);
+      const smoothed = (await call('GET', SERIES_PATH, { run_id: id, key: 'acc', after_step: 2, smoothing: 'running', window: 4 })).body.series[0];
+      assert.deepEqual(smoothed.x, [3]);
+      assert.equal(smoothed.last_step, 3);
+      close(smoothed.last, [2.5]);
+    });
+
+    it('rejects bad x, smoothing and after_step values', async () => {
+      for (const [query, param] of [
+        [{ x: 'wall' }, /'x' must be one of step, time, relative/],
+        [{ smoothing: 'median' }, /'smoothing' must be one of/],
+        [{ smoothing: 'ema', smoothing_weight: 1 }, /smoothing_weight/],
+        [{ smoothing: 'running', window: 0 }, /'window'/],
+        [{ smoothing: 'ema', window: 3 }, /'window' is for/],
+        [{ smoothing_weight: 0.5 }, /need 'smoothing'/],
+        [{ after_step: 'x' }, /after_step/],
+      ] as const) {
+        const res = await call('GET', SERIES_PATH, { run_id: longRun, key: 'loss', ...query });
+        assert.equal(res.status, 400, JSON.stringify(query));
+        assert.match(res.body.error.message, param);
+      }
     });
   });
 }

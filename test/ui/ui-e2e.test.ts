@@ -1,31 +1,14 @@
 /**
  * End-to-end tests of the web UI: a real Ferry server on a temp home, seeded
  * over the MLflow REST API, driven by Debian's chromium through
- * playwright-core (never `playwright install`). Every page is checked in
+ * playwright-core (test/ui/browser-harness.ts). Every page is checked in
  * both themes for real data and for serious/critical axe violations, and
  * screenshotted to test-results/ui-screenshots/<page>-<theme>.png.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/config.js';
-import { buildServer, type FerryServer } from '../../src/server/build-server.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const UI_DIST = join(ROOT, 'dist', 'ui');
-const SCREENSHOTS = join(ROOT, 'test-results', 'ui-screenshots');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-const THEMES = ['light', 'dark'] as const;
-type Theme = (typeof THEMES)[number];
+import type { Page } from 'playwright-core';
+import { openBrowserHarness, skipWithoutChromium, THEMES, type BrowserHarness, type Theme } from './browser-harness.js';
 
 const RUNS = 50;
 const LONG_STEPS = 10_000;
@@ -34,29 +17,19 @@ const SPIKE = 42;
 const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'];
 const WIDE_RUNS = 450;
 const WIDE_PARAMS = 60;
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium package for the UI tests.`);
-const skip = haveChromium ? false : `${CHROMIUM} not found: install Debian's chromium to run the UI browser tests`;
-
-/** Builds the UI once if this checkout has no build yet. */
-function ensureUiBuilt(): void {
-  if (existsSync(join(UI_DIST, 'index.html'))) return;
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', join(ROOT, 'ui', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-}
+const MANY_KEYS = 300;
 
 /** Loss of seeded run `i` at `step`: every run different, so sorting by it is checkable. */
 function lossOf(i: number, step: number): number {
   return 1 / (1 + step) + i / 1000;
 }
 
-describe('web UI in chromium', { skip }, () => {
-  let home: string;
-  let app: FerryServer;
+describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
+  let harness: BrowserHarness;
   let url: string;
-  let browser: Browser;
-  const contexts = new Map<Theme, BrowserContext>();
-  const seeded = { experimentId: '', wideExperimentId: '', emptyExperimentId: '', runIds: [] as string[], longRunId: '' };
+  const seeded = { experimentId: '', wideExperimentId: '', emptyExperimentId: '', runIds: [] as string[], longRunId: '', manyKeysRunId: '', liveRunId: '', liveExperimentId: '' };
+  const open = (theme: Theme, path: string): Promise<Page> => harness.open(theme, path);
+  const auditAndShoot = (page: Page, name: string, theme: Theme): Promise<void> => harness.auditAndShoot(page, name, theme);
 
   async function mlflow(path: string, body: unknown): Promise<any> {
     const res = await fetch(`${url}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -66,12 +39,8 @@ describe('web UI in chromium', { skip }, () => {
   }
 
   before(async () => {
-    ensureUiBuilt();
-    home = await mkdtemp(join(tmpdir(), 'ferry-ui-'));
-    app = await buildServer(loadConfig({ home, logLevel: 'silent' }, {}), { logger: false, uiRoot: UI_DIST });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-
+    harness = await openBrowserHarness();
+    url = harness.url;
     seeded.experimentId = (await mlflow('experiments/create', { name: 'mnist-cnn' })).experiment_id;
     seeded.wideExperimentId = (await mlflow('experiments/create', { name: 'bert-finetune' })).experiment_id;
     seeded.emptyExperimentId = (await mlflow('experiments/create', { name: 'empty-experiment' })).experiment_id;
@@ -106,6 +75,31 @@ describe('web UI in chromium', { skip }, () => {
       for (let step = start; step < start + 1000; step++) metrics.push({ key: 'loss', value: step === SPIKE_STEP ? SPIKE : 2 / (1 + step / 100), timestamp: t0 + step, step });
       await mlflow('runs/log-batch', { run_id: seeded.longRunId, metrics });
     }
+    await mlflow('runs/log-batch', {
+      run_id: seeded.longRunId,
+      metrics: Array.from({ length: 20 }, (_, step) => [
+        { key: 'val/loss', value: 1 / (1 + step), timestamp: t0 + step * 500, step: step * 500 },
+        { key: 'val/acc', value: step / 20, timestamp: t0 + step * 500, step: step * 500 },
+      ]).flat(),
+    });
+    await mlflow('runs/update', { run_id: seeded.longRunId, status: 'FINISHED', end_time: t0 + LONG_STEPS });
+
+    // A running run and a run with more metric keys than any screen shows, in their own
+    // experiment so the runs tables above stay as they were.
+    const liveExp = (await mlflow('experiments/create', { name: 'live-and-wide' })).experiment_id;
+    seeded.liveExperimentId = liveExp;
+    // A run with more metric keys than any screen shows: charts mount as they scroll near.
+    const many = await mlflow('runs/create', { experiment_id: liveExp, run_name: 'many-keys', start_time: t0 - 1000 });
+    seeded.manyKeysRunId = many.run.info.run_id;
+    await mlflow('runs/log-batch', {
+      run_id: seeded.manyKeysRunId,
+      metrics: Array.from({ length: MANY_KEYS }, (_, k) => ({ key: `layer${String(k).padStart(3, '0')}/grad_norm`, value: k, timestamp: t0, step: 0 })),
+    });
+    await mlflow('runs/update', { run_id: seeded.manyKeysRunId, status: 'FINISHED', end_time: t0 });
+
+    const live = await mlflow('runs/create', { experiment_id: liveExp, run_name: 'live-run', start_time: t0 });
+    seeded.liveRunId = live.run.info.run_id;
+    await mlflow('runs/log-batch', { run_id: seeded.liveRunId, metrics: Array.from({ length: 5 }, (_, step) => ({ key: 'loss', value: 1 / (1 + step), timestamp: t0 + step, step })) });
 
     // A wide, long table: more runs than one runs/search page, more columns than fit the screen.
     for (let start = 0; start < WIDE_RUNS; start += 50) {
@@ -117,42 +111,11 @@ describe('web UI in chromium', { skip }, () => {
         }),
       );
     }
-
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    for (const theme of THEMES) {
-      const context = await browser.newContext({ colorScheme: theme, viewport: { width: 1280, height: 900 } });
-      // A string: this runs in the page, which the Node typings know nothing of.
-      await context.addInitScript(`localStorage.setItem('ferry-theme', '${theme}')`);
-      contexts.set(theme, context);
-    }
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (home) await rm(home, { recursive: true, force: true });
+    await harness?.close();
   });
-
-  async function open(theme: Theme, path: string): Promise<Page> {
-    const page = await contexts.get(theme)!.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(`${url}${path}`);
-    return page;
-  }
-
-  /** Zero serious or critical axe violations, then a screenshot of the whole page. */
-  async function auditAndShoot(page: Page, name: string, theme: Theme): Promise<void> {
-    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), theme);
-    const results = await new AxeBuilder({ page }).analyze();
-    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(
-      bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`),
-      [],
-      `axe violations on ${name} (${theme})`,
-    );
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${theme}.png`), fullPage: true });
-  }
 
   for (const theme of THEMES) {
     describe(`${theme} theme`, () => {
@@ -188,9 +151,8 @@ describe('web UI in chromium', { skip }, () => {
       });
 
       it('shows a run with its overview, params, tags and a chart that keeps the spike', async () => {
-        const page = await contexts.get(theme)!.newPage();
-        page.setDefaultTimeout(10_000);
-        const series = page.waitForResponse((r) => r.url().includes('/api/ferry/v1/runs/series'));
+        const page = await open(theme, '/');
+        const series = page.waitForResponse((r) => r.url().includes('/api/ferry/v1/runs/series') && r.url().includes('key=loss'));
         await page.goto(`${url}/runs/${seeded.longRunId}`);
         const res = await series;
         const body = await res.body();
@@ -287,7 +249,7 @@ describe('web UI in chromium', { skip }, () => {
     assert.ok(answer.min_step > 3000 && answer.max_step < 8000, `zoomed to ${answer.min_step}-${answer.max_step}`);
     assert.ok(answer.series[0].x.every((x: number) => x >= answer.min_step && x <= answer.max_step));
     await page.waitForURL(/range=\d+-\d+/);
-    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.locator('figure[data-metric="loss"]').getByRole('button', { name: 'Reset zoom' }).click();
     await page.waitForURL((u) => !u.search.includes('range='));
     await page.close();
   });
@@ -297,6 +259,124 @@ describe('web UI in chromium', { skip }, () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     assert.match((await alert.textContent()) ?? '', /Could not load runs\. 400: .+/);
+    await page.close();
+  });
+
+  it('round-trips x-axis, smoothing and log scale through the URL and asks the server for them', async () => {
+    const page = await open('light', '/');
+    const smoothed = page.waitForResponse((r) => /key=loss&/.test(r.url()) && r.url().includes('x=relative') && r.url().includes('smoothing=ema') && r.url().includes('smoothing_weight=0.9'));
+    await page.goto(`${url}/runs/${seeded.longRunId}?x=relative&smooth=ema&amount=0.9&log=1`);
+    const answer = await (await smoothed).json();
+    assert.equal(answer.x_axis, 'relative');
+    assert.deepEqual(answer.smoothing, { method: 'ema', weight: 0.9 });
+    const controls = page.getByRole('group', { name: 'Chart options' });
+    assert.equal(await controls.getByLabel('X-axis').inputValue(), 'relative');
+    assert.equal(await controls.getByLabel('Smoothing').inputValue(), 'ema');
+    assert.ok(await controls.getByLabel('Log scale').isChecked());
+    assert.match((await page.locator('figure[data-metric="loss"] [role="img"]').getAttribute('aria-label')) ?? '', /seconds since start.*ema smoothing, log scale/);
+    // Charts are grouped by prefix: val/loss and val/acc under "val".
+    assert.ok(await page.getByRole('heading', { name: /^val \(2\)/ }).isVisible());
+
+    const running = page.waitForResponse((r) => r.url().includes('smoothing=running') && r.url().includes('window=10'));
+    await controls.getByLabel('Smoothing').selectOption('running');
+    await running;
+    await page.waitForURL(/smooth=running/);
+    await controls.getByLabel('X-axis').selectOption('step');
+    await controls.getByLabel('Log scale').uncheck();
+    await page.waitForURL((u) => !u.search.includes('x=') && !u.search.includes('log='));
+    await page.reload();
+    assert.equal(await page.getByRole('group', { name: 'Chart options' }).getByLabel('Smoothing').inputValue(), 'running');
+    assert.equal(await page.getByRole('group', { name: 'Chart options' }).getByLabel('X-axis').inputValue(), 'step');
+    await page.close();
+  });
+
+  it('mounts only the charts near the screen on a run with many metric keys', async () => {
+    const requested = new Set<string>();
+    const page = await open('light', '/');
+    page.on('request', (r) => {
+      if (r.url().includes('/api/ferry/v1/runs/series')) requested.add(new URL(r.url()).searchParams.get('key')!);
+    });
+    await page.goto(`${url}/runs/${seeded.manyKeysRunId}`);
+    await page.locator('figure[data-metric="layer000/grad_norm"] canvas').waitFor();
+    const mounted = await page.locator('.lazy-chart[data-mounted="true"]').count();
+    assert.ok(mounted > 0 && mounted < 40, `${mounted} of ${MANY_KEYS} charts mounted`);
+    assert.ok(requested.size < 40, `${requested.size} series fetched`);
+    await page.getByRole('button', { name: `Show the latest values of all ${MANY_KEYS} metrics` }).waitFor();
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    await page.locator('figure[data-metric="layer299/grad_norm"] canvas').waitFor();
+    assert.equal(await page.locator('figure[data-metric="layer000/grad_norm"]').count(), 0, 'charts far above unmount');
+    await page.close();
+  });
+
+  it('appends new steps of a running run without refetching the history', async () => {
+    const page = await open('light', `/runs/${seeded.liveRunId}`);
+    await page.locator('figure[data-metric="loss"][data-live="true"] canvas').waitFor();
+    const fresh = page.waitForResponse((r) => r.url().includes('after_step=4'), { timeout: 15_000 });
+    await mlflow('runs/log-metric', { run_id: seeded.liveRunId, key: 'loss', value: 0.01, timestamp: Date.UTC(2026, 0, 1) + 99, step: 5 });
+    const answer = await (await fresh).json();
+    assert.deepEqual(answer.series[0].x, [5]);
+    await page.close();
+  });
+
+  it('drives the runs table from the keyboard: / j k x c and ? for the shortcuts', async () => {
+    const page = await open('light', `/experiments/${seeded.experimentId}`);
+    await page.getByRole('link', { name: 'run-49' }).waitFor();
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'run-filter');
+    await page.keyboard.press('Tab');
+    await page.locator('body').click({ position: { x: 5, y: 500 } });
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    // Newest first: long-run, then run-49; focus sits on the cursor row's link, with a visible ring.
+    await page.waitForFunction('document.activeElement && document.activeElement.textContent === "run-49"');
+    assert.equal(await page.evaluate('document.activeElement.matches(":focus-visible")'), true);
+    await page.keyboard.press('x');
+    await page.keyboard.press('k');
+    await page.keyboard.press('x');
+    await page.getByText(/2 selected/).waitFor();
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    assert.ok(await dialog.getByText('Compare the selected runs').isVisible());
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.keyboard.press('c');
+    await page.waitForURL(/\/compare\?runs=/);
+    await page.getByRole('heading', { name: 'Compare 2 runs' }).waitFor();
+    await page.close();
+  });
+
+  it('searches the column picker over every key of the experiment', async () => {
+    const page = await open('light', `/experiments/${seeded.liveExperimentId}`);
+    await page.getByRole('link', { name: 'many-keys' }).waitFor();
+    const keys = page.waitForResponse((r) => r.url().includes('/keys?kind=metrics'));
+    await page.getByText(/^Columns \(/).click();
+    await keys;
+    await page.getByLabel('Find a column').fill('grad_norm');
+    await page.getByText(`${MANY_KEYS} of`).waitFor();
+    const drawn = await page.getByRole('group', { name: 'Columns' }).getByRole('checkbox').count();
+    assert.ok(drawn < 40, `the list is virtual: ${drawn} checkboxes drawn`);
+    await page.getByLabel('Find a column').fill('LOSS');
+    await page.getByText(/^1 of \d+ columns/).waitFor();
+    await page.getByRole('group', { name: 'Columns' }).getByLabel('metrics.loss').uncheck();
+    await page.waitForURL((u) => u.searchParams.has('cols') && !u.searchParams.get('cols')!.includes('metrics.loss'));
+    await page.close();
+  });
+
+  it('saves the table state as a named view and applies it later', async () => {
+    const filter = "params.optimizer = 'rmsprop'";
+    const page = await open('light', `/experiments/${seeded.experimentId}?filter=${encodeURIComponent(filter)}`);
+    await page.getByText(/^16 runs/).waitFor();
+    await page.getByText(/^Saved views/).click();
+    await page.getByLabel('Save this view as').fill('rmsprop only');
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.goto(`${url}/experiments/${seeded.experimentId}`);
+    await page.getByRole('link', { name: 'run-49' }).waitFor();
+    await page.getByText(/^Saved views \(1\)/).click();
+    await page.getByRole('button', { name: 'Apply rmsprop only' }).click();
+    await page.waitForURL(/filter=/);
+    await page.getByText(/^16 runs/).waitFor();
+    assert.equal(await page.getByLabel('Filter runs').inputValue(), filter);
     await page.close();
   });
 });

@@ -22,10 +22,24 @@ export interface RunsSearch {
   sel?: string;
 }
 
-export interface CompareSearch {
-  runs?: string;
-  /** A zoomed step range `lo-hi`, shared by every chart of the page. */
+/** Chart settings shared by the run and compare pages, kept in the URL. */
+export interface ChartSearch {
+  /** A zoomed range `lo-hi` on the x-axis. */
   range?: string;
+  /** x-axis: step, time or relative. */
+  x?: string;
+  /** Smoothing: ema, running or gaussian. */
+  smooth?: string;
+  /** The smoothing weight or window. */
+  amount?: string;
+  /** Log scale on the y-axis when '1'. */
+  log?: string;
+}
+
+const chartSearch = (s: Record<string, unknown>): Omit<ChartSearch, 'range'> => ({ x: str(s.x), smooth: str(s.smooth), amount: str(s.amount), log: str(s.log) });
+
+export interface CompareSearch extends ChartSearch {
+  runs?: string;
 }
 
 const experimentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: ExperimentsPage });
@@ -40,14 +54,14 @@ const runsRoute = createRoute({
 const runRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/runs/$runId',
-  validateSearch: (s: Record<string, unknown>): { range?: string } => ({ range: str(s.range) }),
+  validateSearch: (s: Record<string, unknown>): ChartSearch => ({ range: str(s.range), ...chartSearch(s) }),
   component: RunPage,
 });
 
 const compareRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/compare',
-  validateSearch: (s: Record<string, unknown>): CompareSearch => ({ runs: str(s.runs), range: str(s.range) }),
+  validateSearch: (s: Record<string, unknown>): CompareSearch => ({ runs: str(s.runs), range: str(s.range), ...chartSearch(s) }),
   component: ComparePage,
 });
 

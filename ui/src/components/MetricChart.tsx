@@ -1,7 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
-import { api, type Series } from '../api';
+import { fetchSeries, type LiveSeries, type SeriesAnswer, type Series } from '../api';
+import type { ChartOptions } from './chart-options';
 import { onThemeChange } from '../theme';
 import { ErrorBox } from './Status';
 
@@ -10,6 +11,33 @@ export const RUN_COLORS = ['#2f6fdf', '#d9480f', '#2b8a3e', '#ae3ec9', '#e8590c'
 
 /** Most runs that also get a min/max band; beyond that the bands hide each other. */
 const MAX_BANDS = 5;
+/** How often a chart of a running run asks for the steps logged since its last fetch. */
+export const LIVE_REFRESH_MS = 3000;
+const DEFAULT_OPTIONS: ChartOptions = { x: 'step', log: false };
+const AXIS_LABEL = { step: 'step', time: 'time', relative: 'seconds since start' } as const;
+
+type Answer = Omit<SeriesAnswer, 'series'> & { series: LiveSeries[] };
+
+/** Appends a live fetch's points to what a chart holds: only points past each run's last x. */
+export function appendSeries(prev: Answer, next: Answer): Answer {
+  const byRun = new Map(next.series.map((s) => [s.run_id, s]));
+  const series = prev.series.map((s) => {
+    const add = byRun.get(s.run_id);
+    if (!add || add.x.length === 0) return s;
+    const lastX = s.x.at(-1) ?? -Infinity;
+    const keep = add.x.map((x, i) => (x > lastX ? i : -1)).filter((i) => i >= 0);
+    return {
+      ...s,
+      x: [...s.x, ...keep.map((i) => add.x[i]!)],
+      last: [...s.last, ...keep.map((i) => add.last[i] ?? null)],
+      min: [...s.min, ...keep.map((i) => add.min[i] ?? null)],
+      max: [...s.max, ...keep.map((i) => add.max[i] ?? null)],
+      last_step: add.last_step ?? s.last_step,
+    };
+  });
+  const maxes = series.map((s) => s.x.at(-1)).filter((x): x is number => x !== undefined);
+  return { ...prev, max_step: maxes.length ? Math.max(prev.max_step ?? -Infinity, ...maxes) : prev.max_step, series };
+}
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -58,6 +86,10 @@ export interface MetricChartProps {
   /** The zoomed step range, or undefined for all steps. */
   range?: [number, number];
   onRange(range: [number, number] | undefined): void;
+  /** X-axis, smoothing and log scale; step, raw and linear by default. */
+  options?: ChartOptions;
+  /** The runs are still logging: fetch the steps after the last one every few seconds and append them. */
+  live?: boolean;
 }
 
 /**
@@ -66,21 +98,49 @@ export interface MetricChartProps {
  * min/max), so long histories stay light and every spike shows; dragging
  * across the chart zooms and fetches that range again at full resolution.
  */
-export function MetricChart({ metricKey, runIds, labels, range, onRange }: MetricChartProps) {
+export function MetricChart({ metricKey, runIds, labels, range, onRange, options = DEFAULT_OPTIONS, live = false }: MetricChartProps) {
+  const queryClient = useQueryClient();
   const box = useRef<HTMLDivElement>(null);
   const plotEl = useRef<HTMLDivElement>(null);
   const width = useWidth(box);
   const [themeTick, setThemeTick] = useState(0);
   useEffect(() => onThemeChange(() => setThemeTick((t) => t + 1)), []);
   const buckets = Math.max(50, Math.min(4000, width || 800));
+  const seriesOpts = { x: options.x, smoothing: options.smoothing, amount: options.amount };
+  const queryKey = ['series', runIds, metricKey, buckets, range, seriesOpts];
   const q = useQuery({
-    queryKey: ['series', runIds, metricKey, buckets, range],
-    queryFn: () => api.series(runIds, metricKey, buckets, range),
+    queryKey,
+    queryFn: () => fetchSeries(runIds, metricKey, buckets, range, seriesOpts),
     enabled: width > 0 && runIds.length > 0,
     placeholderData: (prev) => prev,
   });
   const onRangeRef = useRef(onRange);
   onRangeRef.current = onRange;
+  const keyRef = useRef(queryKey);
+  keyRef.current = queryKey;
+
+  // Live refresh: only the steps after the lowest last step among the runs, appended in the cache.
+  const canLive = live && !range && q.data !== undefined;
+  useEffect(() => {
+    if (!canLive) return;
+    let busy = false;
+    const timer = setInterval(async () => {
+      const key = keyRef.current;
+      const prev = queryClient.getQueryData<Answer>(key);
+      if (!prev || busy) return;
+      const steps = prev.series.map((s) => s.last_step ?? -1);
+      busy = true;
+      try {
+        const next = await fetchSeries(runIds, metricKey, buckets, undefined, { ...seriesOpts, afterStep: Math.min(...steps) });
+        if (next.series.some((s) => s.x.length > 0)) queryClient.setQueryData<Answer>(key, (cur) => (cur ? appendSeries(cur, next) : cur));
+      } catch {
+        // A failed refresh is retried on the next tick; the chart keeps what it has.
+      } finally {
+        busy = false;
+      }
+    }, LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [canLive, runIds, metricKey, buckets, options.x, options.smoothing, options.amount]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     const el = plotEl.current;
@@ -90,15 +150,18 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange }: Metri
     const text = cssVar('--text-muted');
     const grid = cssVar('--border');
     const axis: uPlot.Axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const xAxis = options.x ?? 'step';
+    // uPlot's time scale counts seconds; the server answers milliseconds.
+    const xScale = xAxis === 'step' ? 1 : 1000;
     const opts: uPlot.Options = {
       width,
       height: 220,
       legend: { show: false },
-      scales: { x: { time: false } },
-      axes: [{ ...axis, label: 'step', labelSize: 20 }, axis],
+      scales: { x: { time: xAxis === 'time' }, y: options.log ? { distr: 3, log: 10 } : {} },
+      axes: [{ ...axis, label: AXIS_LABEL[xAxis], labelSize: 20 }, axis],
       cursor: { drag: { x: true, y: false, setScale: false } },
       series: [
-        { label: 'step' },
+        { label: AXIS_LABEL[xAxis] },
         ...series.map((s, i) => ({ label: labels[s.run_id] ?? s.run_id, stroke: RUN_COLORS[i % RUN_COLORS.length], width: 1.5, spanGaps: true })),
         ...series.slice(0, bands).flatMap((s, i) => [
           { label: `${labels[s.run_id] ?? s.run_id} max`, stroke: withAlpha(RUN_COLORS[i % RUN_COLORS.length]!, 0.35), width: 0.5, spanGaps: true },
@@ -113,24 +176,28 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange }: Metri
         setSelect: [
           (u) => {
             if (u.select.width < 3) return;
-            const lo = u.posToVal(u.select.left, 'x');
-            const hi = u.posToVal(u.select.left + u.select.width, 'x');
+            const lo = u.posToVal(u.select.left, 'x') * xScale;
+            const hi = u.posToVal(u.select.left + u.select.width, 'x') * xScale;
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
             if (hi - lo >= 1) onRangeRef.current([Math.floor(lo), Math.ceil(hi)]);
           },
         ],
       },
     };
-    const plot = new uPlot(opts, alignSeries(series, bands), el);
+    const data = alignSeries(series, bands);
+    if (xScale !== 1) data[0] = (data[0] as number[]).map((x) => x / xScale);
+    // A log axis cannot place zero or negative values: leave those points out.
+    if (options.log) for (let c = 1; c < data.length; c++) data[c] = (data[c] as Array<number | null>).map((v) => (v !== null && v > 0 ? v : null));
+    const plot = new uPlot(opts, data, el);
     return () => plot.destroy();
-  }, [q.data, width, labels, themeTick]);
+  }, [q.data, width, labels, themeTick, options.x, options.log]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const points = q.data?.series.reduce((n, s) => n + s.x.length, 0) ?? 0;
   const described = q.data
-    ? `${metricKey} against step for ${runIds.length} run${runIds.length === 1 ? '' : 's'}, steps ${q.data.min_step ?? '–'} to ${q.data.max_step ?? '–'}`
+    ? `${metricKey} against ${AXIS_LABEL[options.x ?? 'step']} for ${runIds.length} run${runIds.length === 1 ? '' : 's'}, ${options.x === 'step' || !options.x ? 'steps' : 'from'} ${q.data.min_step ?? '–'} to ${q.data.max_step ?? '–'}${options.smoothing ? `, ${options.smoothing} smoothing` : ''}${options.log ? ', log scale' : ''}`
     : metricKey;
   return (
-    <figure className="chart" data-metric={metricKey}>
+    <figure className="chart" data-metric={metricKey} data-live={canLive ? 'true' : undefined}>
       <figcaption>
         <span className="chart-title">{metricKey}</span>
         {range && (

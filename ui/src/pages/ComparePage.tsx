@@ -2,7 +2,9 @@ import { useQueries } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
 import { api, type Run } from '../api';
+import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../components/chart-options';
 import { MetricChart } from '../components/MetricChart';
+import './tracking.css';
 import { EmptyState, ErrorBox, Loading } from '../components/Status';
 import { runLabel } from '../format';
 import { parseRange } from '../router';
@@ -11,7 +13,7 @@ const route = getRouteApi('/compare');
 
 export function ComparePage() {
   const search = route.useSearch();
-  const navigate = route.useNavigate();
+  const [options, setOptions, setRaw] = useChartOptions();
   const runIds = useMemo(() => [...new Set((search.runs ?? '').split(',').filter(Boolean))], [search.runs]);
   const results = useQueries({ queries: runIds.map((id) => ({ queryKey: ['run', id], queryFn: () => api.getRun(id) })) });
   const runs = results.map((r) => r.data?.run).filter((r): r is Run => r !== undefined);
@@ -40,6 +42,9 @@ export function ComparePage() {
   const metricKeys = [...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
   const paramKeys = [...new Set(runs.flatMap((r) => (r.data.params ?? []).map((p) => p.key)))].sort();
   const paramOf = (r: Run, k: string) => r.data.params?.find((p) => p.key === k)?.value;
+  const sections = sectionsByPrefix(metricKeys);
+  const live = runs.some((r) => r.info.status === 'RUNNING');
+  const onRange = (r: [number, number] | undefined) => setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined });
   const differing = paramKeys.filter((k) => new Set(runs.map((r) => paramOf(r, k) ?? '\u0000')).size > 1);
 
   return (
@@ -92,18 +97,22 @@ export function ComparePage() {
       <section aria-labelledby="cmp-metrics">
         <h2 id="cmp-metrics">Metrics</h2>
         {metricKeys.length === 0 && <p className="muted">None of these runs logged metrics.</p>}
-        <div className="charts">
-          {metricKeys.map((k) => (
-            <MetricChart
-              key={k}
-              metricKey={k}
-              runIds={runIds}
-              labels={labels}
-              range={range}
-              onRange={(r) => navigate({ search: (s) => ({ ...s, range: r ? `${r[0]}-${r[1]}` : undefined }), replace: true })}
-            />
-          ))}
-        </div>
+        {metricKeys.length > 0 && <ChartControls options={options} onChange={setOptions} />}
+        {/* One series call per metric names every run, with buckets = the chart's pixel width (MetricChart). */}
+        {sections.map((sec) => (
+          <section key={sec.name} className="chart-section" aria-labelledby={`cmp-sec-${sec.name}`}>
+            <h3 id={`cmp-sec-${sec.name}`}>
+              {sec.name} <span className="muted">({sec.keys.length})</span>
+            </h3>
+            <div className="charts">
+              {sec.keys.map((k) => (
+                <LazyMount key={k} height={340}>
+                  <MetricChart metricKey={k} runIds={runIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
+                </LazyMount>
+              ))}
+            </div>
+          </section>
+        ))}
       </section>
     </>
   );

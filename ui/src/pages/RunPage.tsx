@@ -1,22 +1,27 @@
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { api } from '../api';
 import { KeyValueTable } from '../components/KeyValueTable';
+import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../components/chart-options';
 import { MetricChart } from '../components/MetricChart';
+import './tracking.css';
 import { ErrorBox, Loading } from '../components/Status';
 import { formatDuration, formatTime, formatValue, runLabel } from '../format';
 import { parseRange } from '../router';
 
 const route = getRouteApi('/runs/$runId');
 
-/** Charts drawn at once on a run page; the rest are listed in the metrics table. */
-const MAX_CHARTS = 24;
+/** Above this many metrics the latest-values table is drawn only on request: 10,000 rows would dwarf the charts. */
+const TABLE_LIMIT = 200;
+/** A chart's box before it mounts: what keeps the page's height right while charts come and go. */
+const CHART_HEIGHT = 320;
 
 export function RunPage() {
   const { runId } = route.useParams();
   const search = route.useSearch();
-  const navigate = route.useNavigate();
+  const [options, setOptions, setRaw] = useChartOptions();
+  const [showTable, setShowTable] = useState(false);
   const q = useQuery({ queryKey: ['run', runId], queryFn: () => api.getRun(runId) });
   const run = q.data?.run;
   const labels = useMemo(() => (run ? { [run.info.run_id]: runLabel(run.info) } : {}), [run]);
@@ -26,6 +31,9 @@ export function RunPage() {
   if (q.isError) return <ErrorBox error={q.error} what={`run ${runId}`} />;
   const info = run!.info;
   const metrics = [...(run!.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const sections = sectionsByPrefix(metrics.map((m) => m.key));
+  const live = info.status === 'RUNNING';
+  const onRange = (r: [number, number] | undefined) => setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined });
   const userTags = (run!.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = (run!.data.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
   return (
@@ -64,6 +72,11 @@ export function RunPage() {
           <p className="muted">This run logged no metrics. Call <code>mlflow.log_metric("loss", value, step=step)</code> in the training script.</p>
         ) : (
           <>
+            {metrics.length > TABLE_LIMIT && !showTable ? (
+              <button type="button" className="button" onClick={() => setShowTable(true)}>
+                Show the latest values of all {metrics.length} metrics
+              </button>
+            ) : (
             <div className="table-wrap">
               <table className="grid-table">
                 <caption className="sr-only">Latest metric values</caption>
@@ -85,18 +98,23 @@ export function RunPage() {
                 </tbody>
               </table>
             </div>
-            <div className="charts">
-              {metrics.slice(0, MAX_CHARTS).map((m) => (
-                <MetricChart
-                  key={m.key}
-                  metricKey={m.key}
-                  runIds={runIds}
-                  labels={labels}
-                  range={range}
-                  onRange={(r) => navigate({ search: (s) => ({ ...s, range: r ? `${r[0]}-${r[1]}` : undefined }), replace: true })}
-                />
-              ))}
-            </div>
+            )}
+            <ChartControls options={options} onChange={setOptions} />
+            {live && <p className="muted">This run is running: its charts fetch new steps every few seconds.</p>}
+            {sections.map((sec) => (
+              <section key={sec.name} className="chart-section" aria-labelledby={`sec-${sec.name}`}>
+                <h3 id={`sec-${sec.name}`}>
+                  {sec.name} <span className="muted">({sec.keys.length})</span>
+                </h3>
+                <div className="charts">
+                  {sec.keys.map((k) => (
+                    <LazyMount key={k} height={CHART_HEIGHT}>
+                      <MetricChart metricKey={k} runIds={runIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
+                    </LazyMount>
+                  ))}
+                </div>
+              </section>
+            ))}
           </>
         )}
       </section>

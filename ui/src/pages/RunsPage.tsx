@@ -1,9 +1,11 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, tableFeatures, useTable, type ColumnDef } from '@tanstack/react-table';
-import { getRouteApi, Link } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { api, type Run } from '../api';
+import { api, fetchRunKeys, type Run } from '../api';
+import { isTyping } from '../components/KeyboardShortcuts';
+import './tracking.css';
 import { EmptyState, ErrorBox, Loading } from '../components/Status';
 import { formatDuration, formatTime, formatValue, runLabel } from '../format';
 import type { RunsSearch } from '../router';
@@ -74,6 +76,8 @@ export function RunsPage() {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const setSearch = (patch: Partial<RunsSearch>) => navigate({ search: (s) => ({ ...s, ...patch }), replace: true });
+  const go = useNavigate();
+  const [cursor, setCursor] = useState(-1);
 
   const experiment = useQuery({ queryKey: ['experiment', experimentId], queryFn: () => api.getExperiment(experimentId) });
   const order = parseOrder(search.order);
@@ -154,6 +158,36 @@ export function RunsPage() {
     else next.add(id);
     setSearch({ sel: next.size ? [...next].join(',') : undefined });
   };
+  // j/k move a cursor row (its link takes focus, so the focus ring shows), x selects it, c compares.
+  const keys = useRef({ rows, cursor, selected, toggle });
+  keys.current = { rows, cursor, selected, toggle };
+  useEffect(() => {
+    const focusRow = (i: number, tries = 5) => {
+      const link = scroller.current?.querySelector<HTMLAnchorElement>(`tr[aria-rowindex="${i + 2}"] a`);
+      if (link) link.focus();
+      else if (tries > 0) setTimeout(() => focusRow(i, tries - 1), 30);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e)) return;
+      const { rows, cursor, selected, toggle } = keys.current;
+      if ((e.key === 'j' || e.key === 'k') && rows.length > 0) {
+        e.preventDefault();
+        const next = e.key === 'j' ? Math.min(rows.length - 1, cursor + 1) : Math.max(0, cursor - 1);
+        setCursor(next);
+        rowVirtualizer.scrollToIndex(next, { align: 'auto' });
+        focusRow(next);
+      } else if (e.key === 'x' && rows[cursor]) {
+        e.preventDefault();
+        toggle(rows[cursor].id);
+      } else if (e.key === 'c' && selected.size >= 2) {
+        e.preventDefault();
+        void go({ to: '/compare', search: { runs: [...selected].join(',') } });
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
   const sortBy = (columnId: string) => {
     const key = orderKey(columnId);
     if (!key) return;
@@ -203,7 +237,8 @@ export function RunsPage() {
       {experiment.isError && <ErrorBox error={experiment.error} what={`experiment ${experimentId}`} />}
       <div className="toolbar">
         <FilterBox value={search.filter ?? ''} onSubmit={(filter) => setSearch({ filter: filter || undefined, sel: undefined })} />
-        <ColumnPicker all={allKeys} chosen={chosen} onChange={(cols) => setSearch({ cols: cols.length === allKeys.length && search.cols === undefined ? undefined : cols.join(',') })} />
+        <ColumnPicker experimentId={experimentId} loaded={allKeys} chosen={chosen} onChange={(cols) => setSearch({ cols: cols.join(',') })} />
+        <SavedViews experimentId={experimentId} current={search} onApply={(view) => navigate({ search: view, replace: false })} />
         {selected.size >= 2 ? (
           <Link className="button primary" to="/compare" search={{ runs: [...selected].join(',') }}>
             Compare {selected.size} runs
@@ -252,7 +287,7 @@ export function RunsPage() {
                       role="row"
                       aria-rowindex={vr.index + 2}
                       aria-selected={selected.has(r.id)}
-                      className={selected.has(r.id) ? 'selected' : undefined}
+                      className={[selected.has(r.id) ? 'selected' : '', vr.index === cursor ? 'cursor' : ''].join(' ').trim() || undefined}
                       style={{ transform: `translateY(${vr.start}px)`, height: ROW_HEIGHT, width: totalWidth }}
                     >
                       {FIXED.map((c, i) => {
@@ -317,6 +352,8 @@ function FilterBox({ value, onSubmit }: { value: string; onSubmit(filter: string
         placeholder="metrics.loss < 0.5 and params.lr = '0.01'"
         onChange={(e) => setText(e.target.value)}
         aria-describedby="filter-help"
+        data-shortcut="search"
+        aria-keyshortcuts="/"
       />
       <button type="submit" className="button">
         Search
@@ -328,38 +365,135 @@ function FilterBox({ value, onSubmit }: { value: string; onSubmit(filter: string
   );
 }
 
-/** Picks which metric and param columns show; the choice lives in the URL. */
-function ColumnPicker({ all, chosen, onChange }: { all: string[]; chosen: string[]; onChange(cols: string[]): void }) {
+const PICKER_ROW = 28;
+
+/**
+ * Picks which metric and param columns show; the choice lives in the URL.
+ * Lists every key of the experiment from the keys endpoint (not only those of
+ * the loaded runs), filtered as you type in memory and drawn as a virtual list,
+ * so 12,000 keys cost a screenful of checkboxes.
+ */
+function ColumnPicker({ experimentId, loaded, chosen, onChange }: { experimentId: string; loaded: string[]; chosen: string[]; onChange(cols: string[]): void }) {
+  const [open, setOpen] = useState(false);
   const [query, setQuery] = useState('');
-  const shown = all.filter((k) => k.toLowerCase().includes(query.toLowerCase()));
+  const keys = useQuery({
+    queryKey: ['run-keys', experimentId],
+    queryFn: async () => {
+      const [m, p] = await Promise.all([fetchRunKeys(experimentId, 'metrics'), fetchRunKeys(experimentId, 'params')]);
+      return [...m.keys.map((k) => `metrics.${k}`), ...p.keys.map((k) => `params.${k}`)];
+    },
+    enabled: open,
+    staleTime: 30_000,
+  });
+  const all = useMemo(() => [...new Set([...(keys.data ?? []), ...loaded])], [keys.data, loaded]);
+  const lower = useMemo(() => all.map((k) => k.toLowerCase()), [all]);
+  const shown = useMemo(() => {
+    const q = query.toLowerCase();
+    return q ? all.filter((_, i) => lower[i]!.includes(q)) : all;
+  }, [all, lower, query]);
   const set = new Set(chosen);
-  const LIMIT = 300;
+  const list = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({ count: shown.length, getScrollElement: () => list.current, estimateSize: () => PICKER_ROW, overscan: 6 });
   return (
-    <details className="picker">
+    <details className="picker" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary className="button">
         Columns ({chosen.length}/{all.length})
       </summary>
       <div className="picker-panel">
         <label htmlFor="col-search">Find a column</label>
-        <input id="col-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input id="col-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} aria-describedby="col-count" />
+        <p id="col-count" className="muted" role="status">
+          {keys.isFetching ? 'Loading keys…' : `${shown.length} of ${all.length} columns`}
+        </p>
+        {keys.isError && <ErrorBox error={keys.error} what="the column keys" />}
         <div className="picker-actions">
           <button type="button" className="button small" onClick={() => onChange([...new Set([...chosen, ...shown])])}>
             Show all{query ? ' matching' : ''}
           </button>
-          <button type="button" className="button small" onClick={() => onChange(chosen.filter((k) => !shown.includes(k)))}>
+          <button type="button" className="button small" onClick={() => {
+            const hide = new Set(shown);
+            onChange(chosen.filter((k) => !hide.has(k)));
+          }}>
             Hide all{query ? ' matching' : ''}
           </button>
         </div>
-        <fieldset>
-          <legend className="sr-only">Columns</legend>
-          {shown.slice(0, LIMIT).map((k) => (
-            <label key={k} className="check">
-              <input type="checkbox" checked={set.has(k)} onChange={() => onChange(set.has(k) ? chosen.filter((c) => c !== k) : [...chosen, k])} />
-              {k}
-            </label>
-          ))}
-          {shown.length > LIMIT && <p className="muted">{shown.length - LIMIT} more: narrow the search.</p>}
-        </fieldset>
+        <div ref={list} className="picker-list" role="group" aria-label="Columns">
+          <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+            {v.getVirtualItems().map((item) => {
+              const k = shown[item.index]!;
+              return (
+                <label key={k} className="check" style={{ top: item.start }}>
+                  <input type="checkbox" checked={set.has(k)} onChange={() => onChange(set.has(k) ? chosen.filter((c) => c !== k) : [...chosen, k])} />
+                  {k}
+                </label>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </details>
+  );
+}
+
+interface SavedView {
+  name: string;
+  search: RunsSearch;
+}
+
+function loadViews(experimentId: string): SavedView[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(`ferry-views:${experimentId}`) ?? '[]');
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Named runs-table states (filter, sort, columns), kept in this browser's localStorage per experiment. */
+function SavedViews({ experimentId, current, onApply }: { experimentId: string; current: RunsSearch; onApply(search: RunsSearch): void }) {
+  const [views, setViews] = useState(() => loadViews(experimentId));
+  const [name, setName] = useState('');
+  const store = (next: SavedView[]) => {
+    setViews(next);
+    localStorage.setItem(`ferry-views:${experimentId}`, JSON.stringify(next));
+  };
+  return (
+    <details className="views">
+      <summary className="button">Saved views ({views.length})</summary>
+      <div className="views-panel">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = name.trim();
+            if (!n) return;
+            // The selection is a moment's choice, not part of a view.
+            const search: RunsSearch = { filter: current.filter, order: current.order, cols: current.cols };
+            store([...views.filter((v) => v.name !== n), { name: n, search }]);
+            setName('');
+          }}
+        >
+          <label htmlFor="view-name">Save this view as</label>
+          <input id="view-name" value={name} onChange={(e) => setName(e.target.value)} />
+          <button type="submit" className="button small">
+            Save view
+          </button>
+        </form>
+        {views.length === 0 ? (
+          <p className="muted">No saved views yet: set a filter, sort or columns, then save.</p>
+        ) : (
+          <ul aria-label="Saved views">
+            {views.map((v) => (
+              <li key={v.name}>
+                <button type="button" className="button small" onClick={() => onApply(v.search)}>
+                  Apply {v.name}
+                </button>
+                <button type="button" className="button small" aria-label={`Delete view ${v.name}`} onClick={() => store(views.filter((x) => x.name !== v.name))}>
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
     </details>
   );
