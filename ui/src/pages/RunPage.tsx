@@ -1,16 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api';
 import { KeyValueTable } from '../components/KeyValueTable';
 import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../components/chart-options';
 import { MetricChart } from '../components/MetricChart';
 import './tracking.css';
+import '../components/run/run.css';
+import { ArtifactsBrowser } from '../components/run/ArtifactsBrowser';
+import { DatasetInputs } from '../components/run/DatasetInputs';
+import { LoggedModels } from '../components/run/LoggedModels';
+import type { DatasetInput } from '../components/run/run-api';
 import { ErrorBox, Loading } from '../components/Status';
 import { formatDuration, formatTime, formatValue, runLabel } from '../format';
 import { parseRange } from '../router';
 
 const route = getRouteApi('/runs/$runId');
+/** The lineage graph brings the models area's drawing code; load it only with the run page's last section. */
+const RunLineage = lazy(() => import('../components/run/RunLineage').then((m) => ({ default: m.RunLineage })));
 
 /** Above this many metrics the latest-values table is drawn only on request: 10,000 rows would dwarf the charts. */
 const TABLE_LIMIT = 200;
@@ -36,6 +43,7 @@ export function RunPage() {
   const onRange = (r: [number, number] | undefined) => setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined });
   const userTags = (run!.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = (run!.data.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
+  const datasetInputs = ((run as { inputs?: { dataset_inputs?: DatasetInput[] } }).inputs?.dataset_inputs ?? []) as DatasetInput[];
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
@@ -131,6 +139,24 @@ export function RunPage() {
             <KeyValueTable caption="System tags" rows={systemTags} empty="" />
           </details>
         )}
+      </section>
+      <section aria-labelledby="datasets">
+        <h2 id="datasets">Dataset inputs</h2>
+        <DatasetInputs inputs={datasetInputs} />
+      </section>
+      <section aria-labelledby="artifacts">
+        <h2 id="artifacts">Artifacts</h2>
+        <ArtifactsBrowser runId={info.run_id} artifactUri={info.artifact_uri} />
+      </section>
+      <section aria-labelledby="logged-models">
+        <h2 id="logged-models">Logged models</h2>
+        <LoggedModels experimentId={info.experiment_id} runId={info.run_id} />
+      </section>
+      <section aria-labelledby="lineage">
+        <h2 id="lineage">Lineage</h2>
+        <Suspense fallback={<Loading what="the lineage" />}>
+          <RunLineage runId={info.run_id} />
+        </Suspense>
       </section>
     </>
   );
