@@ -54,7 +54,7 @@ const runsRoute = createRoute({
 const runRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/runs/$runId',
-  validateSearch: (s: Record<string, unknown>): ChartSearch => ({ range: str(s.range), ...chartSearch(s) }),
+  validateSearch: (s: Record<string, unknown>): ChartSearch & { artifact?: string } => ({ range: str(s.range), ...chartSearch(s), artifact: str(s.artifact) }),
   component: RunPage,
 });
 

@@ -1,9 +1,14 @@
 import { useQueries } from '@tanstack/react-query';
-import { getRouteApi, Link } from '@tanstack/react-router';
+import { getRouteApi, Link, useRouterState } from '@tanstack/react-router';
 import { useMemo } from 'react';
 import { api, type Run } from '../api';
 import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../components/chart-options';
 import { MetricChart } from '../components/MetricChart';
+import { fieldOptions } from '../components/compare/axis';
+import { GroupedChart } from '../components/compare/GroupedChart';
+import { ParallelCoordinates } from '../components/compare/ParallelCoordinates';
+import { Scatter } from '../components/compare/Scatter';
+import '../components/compare/compare.css';
 import './tracking.css';
 import { EmptyState, ErrorBox, Loading } from '../components/Status';
 import { runLabel } from '../format';
@@ -11,9 +16,21 @@ import { parseRange } from '../router';
 
 const route = getRouteApi('/compare');
 
+const VIEWS = [
+  ['charts', 'Charts'],
+  ['parallel', 'Parallel coordinates'],
+  ['scatter', 'Scatter'],
+  ['grouped', 'Grouped'],
+] as const;
+type View = (typeof VIEWS)[number][0];
+
+const rawStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
 export function ComparePage() {
   const search = route.useSearch();
   const [options, setOptions, setRaw] = useChartOptions();
+  // View choices are read from the raw URL, like the chart options, so they survive beside the route's own params.
+  const raw = useRouterState({ select: (s) => s.location.search as Record<string, unknown> });
   const runIds = useMemo(() => [...new Set((search.runs ?? '').split(',').filter(Boolean))], [search.runs]);
   const results = useQueries({ queries: runIds.map((id) => ({ queryKey: ['run', id], queryFn: () => api.getRun(id) })) });
   const runs = results.map((r) => r.data?.run).filter((r): r is Run => r !== undefined);
@@ -46,6 +63,50 @@ export function ComparePage() {
   const live = runs.some((r) => r.info.status === 'RUNNING');
   const onRange = (r: [number, number] | undefined) => setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined });
   const differing = paramKeys.filter((k) => new Set(runs.map((r) => paramOf(r, k) ?? '\u0000')).size > 1);
+  const view: View = VIEWS.find(([v]) => v === raw.view)?.[0] ?? 'charts';
+  const pick = (v: unknown, among: string[], fallback: string | undefined) => {
+    const s = rawStr(v);
+    return s !== undefined && among.includes(s) ? s : fallback;
+  };
+  const fields = fieldOptions(metricKeys, paramKeys);
+  const fieldValues = fields.map((f) => f.value);
+  const pcParamsRaw = (rawStr(raw.pc_params) ?? '').split(',').filter((k) => paramKeys.includes(k));
+  const pcParams = pcParamsRaw.length > 0 ? pcParamsRaw : (differing.length > 0 ? differing : paramKeys).slice(0, 8);
+  const pcMetric = pick(raw.pc_metric, metricKeys, metricKeys[0]);
+  const sx = pick(raw.sx, fieldValues, paramKeys[0] ? `p:${paramKeys[0]}` : metricKeys[1] ? `m:${metricKeys[1]}` : undefined);
+  const sy = pick(raw.sy, fieldValues, metricKeys[0] ? `m:${metricKeys[0]}` : undefined);
+  const group = pick(raw.group, paramKeys, differing[0] ?? paramKeys[0]);
+  const gMetric = pick(raw.gmetric, metricKeys, metricKeys[0]);
+  const fieldSelect = (label: string, value: string | undefined, key: string) => (
+    <label>
+      {label}{' '}
+      <select aria-label={`${label} axis`} value={value ?? ''} onChange={(e) => setRaw({ [key]: e.target.value })}>
+        {['Metrics (latest)', 'Params'].map((g) => (
+          <optgroup key={g} label={g}>
+            {fields
+              .filter((f) => f.group === g)
+              .map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+          </optgroup>
+        ))}
+      </select>
+    </label>
+  );
+  const keySelect = (label: string, value: string | undefined, keys: string[], key: string) => (
+    <label>
+      {label}{' '}
+      <select value={value ?? ''} onChange={(e) => setRaw({ [key]: e.target.value })}>
+        {keys.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 
   return (
     <>
@@ -64,7 +125,8 @@ export function ComparePage() {
         {differing.length === 0 ? (
           <p className="muted">All {paramKeys.length} parameters are equal across these runs.</p>
         ) : (
-          <div className="table-wrap">
+          // Focusable so the keyboard can scroll a table wider than the page (many runs).
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Parameters that differ">
             <table className="grid-table">
               <caption className="sr-only">Parameters that differ between the runs</caption>
               <thead>
@@ -94,26 +156,95 @@ export function ComparePage() {
         )}
         {differing.length > 0 && <p className="muted">{paramKeys.length - differing.length} equal parameter{paramKeys.length - differing.length === 1 ? "" : "s"} hidden.</p>}
       </section>
-      <section aria-labelledby="cmp-metrics">
-        <h2 id="cmp-metrics">Metrics</h2>
-        {metricKeys.length === 0 && <p className="muted">None of these runs logged metrics.</p>}
-        {metricKeys.length > 0 && <ChartControls options={options} onChange={setOptions} />}
-        {/* One series call per metric names every run, with buckets = the chart's pixel width (MetricChart). */}
-        {sections.map((sec) => (
-          <section key={sec.name} className="chart-section" aria-labelledby={`cmp-sec-${sec.name}`}>
-            <h3 id={`cmp-sec-${sec.name}`}>
-              {sec.name} <span className="muted">({sec.keys.length})</span>
-            </h3>
-            <div className="charts">
-              {sec.keys.map((k) => (
-                <LazyMount key={k} height={340}>
-                  <MetricChart metricKey={k} runIds={runIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
-                </LazyMount>
-              ))}
-            </div>
-          </section>
+      <div className="view-tabs" role="group" aria-label="View">
+        {VIEWS.map(([v, label]) => (
+          <button key={v} type="button" aria-pressed={view === v} onClick={() => setRaw({ view: v === 'charts' ? undefined : v })}>
+            {label}
+          </button>
         ))}
-      </section>
+      </div>
+      {view === 'parallel' && (
+        <section aria-labelledby="cmp-parallel">
+          <h2 id="cmp-parallel">Parallel coordinates</h2>
+          {paramKeys.length === 0 || !pcMetric ? (
+            <p className="muted">Parallel coordinates need runs with params and metrics: log them with mlflow.log_params and mlflow.log_metric.</p>
+          ) : (
+            <>
+              <div className="chart-controls view-controls" role="group" aria-label="Parallel coordinates options">
+                <label>
+                  Params{' '}
+                  <select multiple value={pcParams} onChange={(e) => setRaw({ pc_params: [...e.target.selectedOptions].map((o) => o.value).join(',') || undefined })}>
+                    {paramKeys.map((k) => (
+                      <option key={k} value={k}>
+                        {k}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {keySelect('Metric', pcMetric, metricKeys, 'pc_metric')}
+                <span className="pc-legend">
+                  low <span className="ramp" aria-hidden="true" /> high {pcMetric}
+                </span>
+              </div>
+              <ParallelCoordinates runs={runs} params={pcParams} metric={pcMetric} />
+            </>
+          )}
+        </section>
+      )}
+      {view === 'scatter' && (
+        <section aria-labelledby="cmp-scatter">
+          <h2 id="cmp-scatter">Scatter</h2>
+          {!sx || !sy ? (
+            <p className="muted">A scatter needs two metrics or params: log them with mlflow.log_params and mlflow.log_metric.</p>
+          ) : (
+            <>
+              <div className="chart-controls view-controls" role="group" aria-label="Scatter options">
+                {fieldSelect('X', sx, 'sx')}
+                {fieldSelect('Y', sy, 'sy')}
+              </div>
+              <Scatter runs={runs} x={sx} y={sy} />
+            </>
+          )}
+        </section>
+      )}
+      {view === 'grouped' && (
+        <section aria-labelledby="cmp-grouped">
+          <h2 id="cmp-grouped">Grouped by parameter</h2>
+          {!group || !gMetric ? (
+            <p className="muted">Grouping needs runs with params and metrics: log them with mlflow.log_params and mlflow.log_metric.</p>
+          ) : (
+            <>
+              <div className="chart-controls view-controls" role="group" aria-label="Grouping options">
+                {keySelect('Group by', group, paramKeys, 'group')}
+                {keySelect('Metric', gMetric, metricKeys, 'gmetric')}
+              </div>
+              <GroupedChart runs={runs} param={group} metric={gMetric} />
+            </>
+          )}
+        </section>
+      )}
+      {view === 'charts' && (
+        <section aria-labelledby="cmp-metrics">
+          <h2 id="cmp-metrics">Metrics</h2>
+          {metricKeys.length === 0 && <p className="muted">None of these runs logged metrics.</p>}
+          {metricKeys.length > 0 && <ChartControls options={options} onChange={setOptions} />}
+          {/* One series call per metric names every run, with buckets = the chart's pixel width (MetricChart). */}
+          {sections.map((sec) => (
+            <section key={sec.name} className="chart-section" aria-labelledby={`cmp-sec-${sec.name}`}>
+              <h3 id={`cmp-sec-${sec.name}`}>
+                {sec.name} <span className="muted">({sec.keys.length})</span>
+              </h3>
+              <div className="charts">
+                {sec.keys.map((k) => (
+                  <LazyMount key={k} height={340}>
+                    <MetricChart metricKey={k} runIds={runIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
+                  </LazyMount>
+                ))}
+              </div>
+            </section>
+          ))}
+        </section>
+      )}
     </>
   );
 }
