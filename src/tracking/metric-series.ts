@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../backends/database/database.js';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
+import { metricHistoryCache, type MetricHistory, type MetricHistoryCache } from './metric-history-cache.js';
 
 /** Most runs one series request may name: a chart overlays a few dozen, not thousands. */
 export const MAX_SERIES_RUNS = 100;
@@ -68,13 +69,6 @@ export interface SeriesResult {
   series: MetricSeries[];
 }
 
-interface RunExtent {
-  run_uuid: string;
-  n: number | string;
-  lo: number | string;
-  hi: number | string;
-}
-
 /** Validates a series request; every problem names the parameter to fix. */
 export function checkSeriesQuery(q: SeriesQuery): void {
   if (q.runIds.length === 0) throw new InvalidArgumentError("Missing 'run_id': name at least one run, e.g. ?run_id=RUN&key=loss.");
@@ -101,19 +95,19 @@ export function checkSeriesQuery(q: SeriesQuery): void {
   }
 }
 
-function nanToNull(value: number | string | null, isNan: number | string | null): number | null {
-  if (value === null || Number(isNan) === 1) return null;
-  return Number(value);
-}
-
 /**
  * Server-side downsampling of metric histories for charts: per run, min, max
- * and last value in each of `buckets` equal-width step ranges, so a chart
- * draws every spike with a payload bounded by the bucket count, not the
- * history length. Both engines do the grouping; no history is read into JS.
+ * and last value in each of `buckets` equal-width x ranges, so a chart draws
+ * every spike with a payload bounded by the bucket count, not the history
+ * length. Histories come from the in-memory cache (metric-history-cache.ts)
+ * and are read from the database, whole and columnar, only when it lacks them.
  */
 export class MetricSeriesReader {
-  constructor(private readonly database: Database) {}
+  private readonly cache: MetricHistoryCache;
+
+  constructor(private readonly database: Database) {
+    this.cache = metricHistoryCache(database);
+  }
 
   private get db() {
     return this.database.db;
@@ -127,163 +121,208 @@ export class MetricSeriesReader {
       const have = new Set(found.map((r) => r.run_uuid));
       throw new NotFoundError(`Run '${runIds.find((id) => !have.has(id))}' not found.`);
     }
+    const histories = await this.histories(runIds, q.key);
+    if ((q.x ?? 'step') !== 'step' || q.smoothing !== undefined) return readSmoothedOrTimed(q, runIds, histories);
+    return readSteps(q, runIds, histories);
+  }
 
-    if ((q.x ?? 'step') !== 'step' || q.smoothing !== undefined) return this.readInMemory(q, runIds);
-    // Live refresh on the step axis is a range that starts after the last step the chart has.
-    const minStep = q.afterStep === undefined ? q.minStep : Math.max(q.minStep ?? -Infinity, q.afterStep + 1);
-    if (q.maxStep !== undefined && minStep !== undefined && minStep > q.maxStep) return emptyResult(q, runIds);
-    let extents = await this.extents(runIds, q.key, minStep, q.maxStep);
-    const lo = minStep ?? (extents.length ? Math.min(...extents.map((e) => Number(e.lo))) : null);
-    const hi = q.maxStep ?? (extents.length ? Math.max(...extents.map((e) => Number(e.hi))) : null);
-    if (lo === null || hi === null) {
-      return emptyResult(q, runIds);
+  /** Every run's whole history of `key`, from the cache where it holds a current copy. */
+  private async histories(runIds: string[], key: string): Promise<Map<string, MetricHistory>> {
+    const out = new Map<string, MetricHistory>();
+    const missing: string[] = [];
+    for (const id of runIds) {
+      const h = this.cache.get(id, key);
+      if (h) out.set(id, h);
+      else missing.push(id);
     }
-    extents = extents.filter((e) => Number(e.n) > 0);
-    const range = hi - lo + 1;
-    const width = range / q.buckets;
-    const byRun = new Map<string, MetricSeries>();
-    const raw = extents.filter((e) => Number(e.n) <= q.buckets).map((e) => e.run_uuid);
-    const bucketed = extents.filter((e) => Number(e.n) > q.buckets).map((e) => e.run_uuid);
-    if (raw.length) for (const s of await this.rawPoints(raw, q.key, lo, hi)) byRun.set(s.run_id, s);
-    if (bucketed.length) for (const s of await this.bucketPoints(bucketed, q.key, lo, hi, q.buckets, range)) byRun.set(s.run_id, s);
-    for (const e of extents) {
-      const s = byRun.get(e.run_uuid);
-      if (s) s.last_step = Number(e.hi);
+    if (!this.cache.selfValidating && out.size > 0) {
+      // Another server may share this database: trust a copy only while its count and last step match.
+      const stored = new Map(
+        (
+          await this.db
+            .selectFrom('metrics')
+            .select((eb) => ['run_uuid', eb.fn.countAll().as('n'), eb.fn.max('step').as('hi')])
+            .where('run_uuid', 'in', [...out.keys()])
+            .where('key', '=', key)
+            .groupBy('run_uuid')
+            .execute()
+        ).map((r) => [r.run_uuid, { n: Number(r.n), hi: Number(r.hi) }]),
+      );
+      for (const [id, h] of out) {
+        const s = stored.get(id) ?? { n: 0, hi: NaN };
+        if (s.n !== h.n || (h.n > 0 && s.hi !== h.step[h.n - 1])) {
+          out.delete(id);
+          missing.push(id);
+        }
+      }
     }
-    return {
-      x_axis: 'step',
-      smoothing: null,
-      min_step: lo,
-      max_step: hi,
-      bucket_width: width,
-      series: runIds.map((id) => byRun.get(id) ?? emptySeries(id, q.key)),
-    };
+    for (const id of missing) {
+      const generation = this.cache.generation(id);
+      const h = await this.load(id, key);
+      this.cache.put(id, key, h, generation);
+      out.set(id, h);
+    }
+    return out;
   }
 
   /**
-   * Time axes and smoothing need every point of a run in order (an EMA at
-   * step 9,000 depends on all 9,000 before it), so these read the full history
-   * once, smooth it, then cut the range and bucket on the same grid as SQL does.
+   * One run's history as four JSON arrays built by the database: one row
+   * instead of one per point, which is what reading 100,000 points costs.
+   * Both engines print doubles so that they parse back exactly.
    */
-  private async readInMemory(q: SeriesQuery, runIds: string[]): Promise<SeriesResult> {
-    const axis = q.x ?? 'step';
-    const rows = await this.db
-      .selectFrom('metrics')
-      .select(['run_uuid', 'step', 'timestamp', 'value', 'is_nan'])
-      .where('run_uuid', 'in', runIds)
-      .where('key', '=', q.key)
-      .orderBy('run_uuid')
-      .orderBy('step')
-      .orderBy('timestamp')
-      .orderBy('value')
-      .execute();
-    const runs = new Map<string, Point[]>();
-    for (const r of rows) {
-      let pts = runs.get(r.run_uuid);
-      if (!pts) runs.set(r.run_uuid, (pts = []));
-      pts.push({ step: Number(r.step), time: Number(r.timestamp), x: 0, v: nanToNull(r.value, r.is_nan) });
+  private async load(runId: string, key: string): Promise<MetricHistory> {
+    const order = sql`order by step, timestamp, value, is_nan`;
+    const agg = this.database.dialect === 'sqlite'
+      ? (col: string) => sql`json_group_array(${sql.ref(col)} ${order})`
+      : (col: string) => sql`coalesce(json_agg(${sql.ref(col)} ${order}), '[]'::json)`;
+    const row = (
+      await sql<{ s: string | number[]; t: string | number[]; v: string | number[]; z: string | number[] }>`
+        select ${agg('step')} as s, ${agg('timestamp')} as t, ${agg('value')} as v, ${agg('is_nan')} as z
+        from metrics where run_uuid = ${runId} and key = ${key}`.execute(this.db)
+    ).rows[0];
+    const parse = (v: string | number[] | undefined): number[] => (v === undefined ? [] : typeof v === 'string' ? (JSON.parse(v) as number[]) : v);
+    const steps = parse(row?.s);
+    const times = parse(row?.t);
+    const values = parse(row?.v);
+    const nans = parse(row?.z);
+    const n = steps.length;
+    const h = { n, step: new Float64Array(n), time: new Float64Array(n), value: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      h.step[i] = Number(steps[i]);
+      h.time[i] = Number(times[i]);
+      h.value[i] = Number(nans[i]) === 1 ? NaN : Number(values[i]);
     }
-    const smoothing = q.smoothing ? describeSmoothing(q) : null;
-    for (const pts of runs.values()) {
-      if (smoothing) smoothValues(pts, smoothing);
-      const first = Math.min(...pts.map((p) => p.time));
-      for (const p of pts) p.x = axis === 'step' ? p.step : axis === 'time' ? p.time : p.time - first;
-      if (axis !== 'step') pts.sort((a, b) => a.x - b.x || a.step - b.step);
-    }
-    const kept = new Map<string, Point[]>();
-    for (const [id, pts] of runs) {
-      const inRange = pts.filter(
-        (p) => (q.afterStep === undefined || p.step > q.afterStep) && (q.minStep === undefined || p.x >= q.minStep) && (q.maxStep === undefined || p.x <= q.maxStep),
-      );
-      if (inRange.length) kept.set(id, inRange);
-    }
-    const all = [...kept.values()];
-    if (all.length === 0) return { ...emptyResult(q, runIds), smoothing };
-    const lo = q.minStep ?? Math.min(...all.map((p) => p[0]!.x));
-    const hi = q.maxStep ?? Math.max(...all.map((p) => p.at(-1)!.x));
-    const range = hi - lo + 1;
-    const series = runIds.map((id) => {
-      const pts = kept.get(id);
-      if (!pts) return emptySeries(id, q.key);
-      const s = pts.length <= q.buckets ? rawSeries(id, q.key, pts) : bucketSeries(id, q.key, pts, lo, q.buckets, range);
-      s.last_step = Math.max(...pts.map((p) => p.step));
+    return h;
+  }
+}
+
+/** First index whose step is ≥ `step` (steps ascending). */
+function lowerBound(steps: Float64Array, n: number, step: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (steps[mid]! < step) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** floor((x - lo) * buckets / range), exact beyond 2^53 as the integer division it mirrors. */
+function bucketOf(x: number, lo: number, buckets: number, range: number): number {
+  const scaled = (x - lo) * buckets;
+  if (Number.isSafeInteger(scaled) && Number.isSafeInteger(range)) return Math.floor(scaled / range);
+  return Number((BigInt(x - lo) * BigInt(buckets)) / BigInt(range));
+}
+
+const valueOrNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+/** The step axis without smoothing: range cut by binary search, bucketed straight from the arrays. */
+function readSteps(q: SeriesQuery, runIds: string[], histories: Map<string, MetricHistory>): SeriesResult {
+  // Live refresh on the step axis is a range that starts after the last step the chart has.
+  const minStep = q.afterStep === undefined ? q.minStep : Math.max(q.minStep ?? -Infinity, q.afterStep + 1);
+  const cuts = new Map<string, { h: MetricHistory; from: number; to: number }>();
+  for (const id of runIds) {
+    const h = histories.get(id)!;
+    const from = minStep === undefined ? 0 : lowerBound(h.step, h.n, minStep);
+    const to = q.maxStep === undefined ? h.n : lowerBound(h.step, h.n, q.maxStep + 1);
+    if (to > from) cuts.set(id, { h, from, to });
+  }
+  if (cuts.size === 0) return emptyResult(q, runIds);
+  const all = [...cuts.values()];
+  const lo = minStep ?? Math.min(...all.map((c) => c.h.step[c.from]!));
+  const hi = q.maxStep ?? Math.max(...all.map((c) => c.h.step[c.to - 1]!));
+  const range = hi - lo + 1;
+  const width = range / q.buckets;
+  const series = runIds.map((id): MetricSeries => {
+    const c = cuts.get(id);
+    if (!c) return emptySeries(id, q.key);
+    const { h, from, to } = c;
+    const s = emptySeries(id, q.key);
+    s.last_step = h.step[to - 1]!;
+    if (to - from <= q.buckets) {
+      s.bucketed = false;
+      for (let i = from; i < to; i++) {
+        const v = valueOrNull(h.value[i]!);
+        s.x.push(h.step[i]!);
+        s.last.push(v);
+        s.min.push(v);
+        s.max.push(v);
+      }
       return s;
-    });
-    return { x_axis: axis, smoothing, min_step: lo, max_step: hi, bucket_width: range / q.buckets, series };
-  }
-
-  private async extents(runIds: string[], key: string, lo?: number, hi?: number): Promise<RunExtent[]> {
-    let query = this.db
-      .selectFrom('metrics')
-      .select((eb) => ['run_uuid', eb.fn.countAll().as('n'), eb.fn.min('step').as('lo'), eb.fn.max('step').as('hi')])
-      .where('run_uuid', 'in', runIds)
-      .where('key', '=', key);
-    if (lo !== undefined) query = query.where('step', '>=', lo);
-    if (hi !== undefined) query = query.where('step', '<=', hi);
-    return (await query.groupBy('run_uuid').execute()) as RunExtent[];
-  }
-
-  private async rawPoints(runIds: string[], key: string, lo: number, hi: number): Promise<MetricSeries[]> {
-    const rows = await this.db
-      .selectFrom('metrics')
-      .select(['run_uuid', 'step', 'value', 'is_nan'])
-      .where('run_uuid', 'in', runIds)
-      .where('key', '=', key)
-      .where('step', '>=', lo)
-      .where('step', '<=', hi)
-      .orderBy('run_uuid')
-      .orderBy('step')
-      .orderBy('timestamp')
-      .orderBy('value')
-      .execute();
-    const out = new Map<string, MetricSeries>();
-    for (const r of rows) {
-      let s = out.get(r.run_uuid);
-      if (!s) out.set(r.run_uuid, (s = { ...emptySeries(r.run_uuid, key), bucketed: false }));
-      const v = nanToNull(r.value, r.is_nan);
-      s.x.push(Number(r.step));
-      s.last.push(v);
-      s.min.push(v);
-      s.max.push(v);
     }
-    return [...out.values()];
-  }
-
-  private async bucketPoints(runIds: string[], key: string, lo: number, hi: number, buckets: number, range: number): Promise<MetricSeries[]> {
-    // Integer division on both engines (bigint on Postgres); the top step lands in the last bucket.
-    const index = sql`cast((step - cast(${lo} as bigint)) * cast(${buckets} as bigint) / cast(${range} as bigint) as bigint)`;
-    const ids = sql.join(runIds.map((id) => sql`${id}`));
-    // One grouping pass (no window sort over every point); the last value of each
-    // bucket is then one primary-key probe at the bucket's highest step. Grouped by
-    // position: Postgres cannot match the bucket expression's differently numbered parameters.
-    const last = (col: ReturnType<typeof sql>) => sql`(select ${col} from metrics m
-          where m.run_uuid = agg.run_uuid and m.key = ${key} and m.step = agg.ms
-          order by m.timestamp desc, m.value desc limit 1)`;
-    const result = await sql<{ run_uuid: string; b: number | string; mn: number | null; mx: number | null; last: number | null; last_nan: number | null }>`
-      with agg as (
-        select run_uuid, ${index} as b,
-               min(case when is_nan = 1 then null else value end) as mn,
-               max(case when is_nan = 1 then null else value end) as mx,
-               max(step) as ms
-        from metrics
-        where run_uuid in (${ids}) and key = ${key} and step >= ${lo} and step <= ${hi}
-        group by 1, 2
-      )
-      select run_uuid, b, mn, mx, ${last(sql`m.value`)} as last, ${last(sql`m.is_nan`)} as last_nan
-      from agg
-      order by run_uuid, b`.execute(this.db);
-    const out = new Map<string, MetricSeries>();
-    const width = range / buckets;
-    for (const r of result.rows) {
-      let s = out.get(r.run_uuid);
-      if (!s) out.set(r.run_uuid, (s = emptySeries(r.run_uuid, key)));
-      s.x.push(lo + Number(r.b) * width);
-      s.last.push(nanToNull(r.last, r.last_nan));
-      s.min.push(r.mn === null ? null : Number(r.mn));
-      s.max.push(r.mx === null ? null : Number(r.mx));
+    let current = -1;
+    let mn = Infinity;
+    let mx = -Infinity;
+    const close = () => {
+      if (current < 0) return;
+      s.min.push(mn === Infinity ? null : mn);
+      s.max.push(mx === -Infinity ? null : mx);
+    };
+    for (let i = from; i < to; i++) {
+      const b = bucketOf(h.step[i]!, lo, q.buckets, range);
+      if (b !== current) {
+        close();
+        current = b;
+        mn = Infinity;
+        mx = -Infinity;
+        s.x.push(lo + b * width);
+        s.last.push(null);
+      }
+      const v = h.value[i]!;
+      s.last[s.last.length - 1] = valueOrNull(v);
+      if (!Number.isNaN(v)) {
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+      }
     }
-    return [...out.values()];
+    close();
+    return s;
+  });
+  return { x_axis: 'step', smoothing: null, min_step: lo, max_step: hi, bucket_width: width, series };
+}
+
+/**
+ * Time axes and smoothing need every point of a run in order (an EMA at
+ * step 9,000 depends on all 9,000 before it), so these smooth the whole
+ * history, then cut the range and bucket on the same grid as the step path.
+ */
+function readSmoothedOrTimed(q: SeriesQuery, runIds: string[], histories: Map<string, MetricHistory>): SeriesResult {
+  const axis = q.x ?? 'step';
+  const smoothing = q.smoothing ? describeSmoothing(q) : null;
+  const kept = new Map<string, Point[]>();
+  for (const id of runIds) {
+    const h = histories.get(id)!;
+    if (h.n === 0) continue;
+    const pts: Point[] = new Array(h.n);
+    let first = Infinity;
+    for (let i = 0; i < h.n; i++) {
+      pts[i] = { step: h.step[i]!, time: h.time[i]!, x: 0, v: valueOrNull(h.value[i]!) };
+      if (h.time[i]! < first) first = h.time[i]!;
+    }
+    if (smoothing) smoothValues(pts, smoothing);
+    for (const p of pts) p.x = axis === 'step' ? p.step : axis === 'time' ? p.time : p.time - first;
+    if (axis !== 'step') pts.sort((a, b) => a.x - b.x || a.step - b.step);
+    const inRange = pts.filter(
+      (p) => (q.afterStep === undefined || p.step > q.afterStep) && (q.minStep === undefined || p.x >= q.minStep) && (q.maxStep === undefined || p.x <= q.maxStep),
+    );
+    if (inRange.length) kept.set(id, inRange);
   }
+  const all = [...kept.values()];
+  if (all.length === 0) return { ...emptyResult(q, runIds), smoothing };
+  const lo = q.minStep ?? Math.min(...all.map((p) => p[0]!.x));
+  const hi = q.maxStep ?? Math.max(...all.map((p) => p.at(-1)!.x));
+  const range = hi - lo + 1;
+  const series = runIds.map((id) => {
+    const pts = kept.get(id);
+    if (!pts) return emptySeries(id, q.key);
+    const s = pts.length <= q.buckets ? rawSeries(id, q.key, pts) : bucketSeries(id, q.key, pts, lo, q.buckets, range);
+    let last = -Infinity;
+    for (const p of pts) if (p.step > last) last = p.step;
+    s.last_step = last;
+    return s;
+  });
+  return { x_axis: axis, smoothing, min_step: lo, max_step: hi, bucket_width: range / q.buckets, series };
 }
 
 interface Point {

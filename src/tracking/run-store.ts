@@ -2,6 +2,7 @@ import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../backends/database/database.js';
 import type { DatabaseSchema, RunsTable } from '../backends/database/database-schema.js';
 import { idList } from '../backends/database/id-list.js';
+import { metricHistoryCache } from './metric-history-cache.js';
 import type { DatasetInput, LifecycleStage, Metric, ModelOutput, Run, RunInfo, RunStatus, Tag } from './tracking-types.js';
 
 type Trx = Transaction<DatabaseSchema>;
@@ -55,6 +56,7 @@ export class RunStore {
         .execute();
       if (tags.length > 0) await trx.insertInto('tags').values(tags.map((t) => ({ run_uuid: info.runId, key: t.key, value: t.value }))).execute();
     });
+    metricHistoryCache(this.database).runCreated(info.runId);
   }
 
   async getInfo(runId: string): Promise<RunInfo | undefined> {
@@ -244,6 +246,7 @@ export class RunStore {
       if (err === abort) return { conflicts };
       throw err;
     }
+    if (metrics.length > 0) metricHistoryCache(this.database).committed([{ runId, metrics }]);
     this.database.maintain?.();
     return { conflicts };
   }
@@ -343,6 +346,7 @@ export class RunStore {
   /** Writes metric points of several runs in one transaction (the group commit of `MetricWriter`). */
   async writeMetricGroups(groups: MetricGroup[]): Promise<void> {
     await this.db.transaction().execute((trx) => insertMetrics(trx, this.database.dialect, groups));
+    metricHistoryCache(this.database).committed(groups);
     this.database.maintain?.();
   }
 

@@ -18,7 +18,8 @@ import { loadConfig, type ConfigOverrides } from '../../src/config/config.js';
 import { buildServer, type FerryServer } from '../../src/server/build-server.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const UI_DIST = join(ROOT, 'dist', 'ui');
+/** FERRY_TEST_UI_DIST lets parallel work build and test its own copy of the UI. */
+export const UI_DIST = process.env.FERRY_TEST_UI_DIST ?? join(ROOT, 'dist', 'ui');
 export const SCREENSHOTS = join(ROOT, 'test-results', 'ui-screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -33,7 +34,7 @@ export const skipWithoutChromium: false | string = haveChromium ? false : `${CHR
 /** Builds the UI once if this checkout has no build yet. */
 export function ensureUiBuilt(): void {
   if (existsSync(join(UI_DIST, 'index.html'))) return;
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', join(ROOT, 'ui', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', join(ROOT, 'ui', 'vite.config.ts'), '--outDir', UI_DIST, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 export interface BrowserHarness {

@@ -14,6 +14,12 @@ export interface Database {
   readonly url: string;
   /** Cheap housekeeping a writer calls after a commit (SQLite: bound the WAL if the checkpoint thread lags). */
   maintain?(): void;
+  /**
+   * A number that changes whenever another connection (another process) has
+   * committed to the database since the last call; absent where that cannot
+   * be known cheaply (PostgreSQL). Caches of this process's own writes use it.
+   */
+  changeToken?(): number;
   close(): Promise<void>;
 }
 
@@ -78,6 +84,7 @@ async function openSqlite(url: string): Promise<Database> {
     db,
     dialect: 'sqlite',
     url,
+    changeToken: () => sqlite.pragma('data_version', { simple: true }) as number,
     maintain: () => {
       const now = Date.now();
       if (!checkpointer || now - lastCheck < 1000) return;

@@ -1,0 +1,231 @@
+import type { Database } from '../backends/database/database.js';
+import type { MetricGroup } from './run-store.js';
+
+/**
+ * One metric's full history for one run, columnar and in the metrics table's
+ * primary-key order (step, timestamp, value). A NaN value is NaN.
+ */
+export interface MetricHistory {
+  readonly n: number;
+  readonly step: Float64Array;
+  readonly time: Float64Array;
+  readonly value: Float64Array;
+}
+
+interface Entry extends MetricHistory {
+  n: number;
+  step: Float64Array;
+  time: Float64Array;
+  value: Float64Array;
+  bytes: number;
+}
+
+const BYTES_PER_POINT = 24;
+const ENTRY_OVERHEAD = 256;
+const MIN_CAPACITY = 64;
+
+/** `FERRY_SERIES_CACHE_MB`: memory for cached metric histories (default 256 MiB; 0 turns the cache off). */
+export function seriesCacheBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FERRY_SERIES_CACHE_MB;
+  const mb = raw === undefined || raw === '' ? 256 : Number(raw);
+  if (!Number.isFinite(mb) || mb < 0) throw new Error(`FERRY_SERIES_CACHE_MB must be a number of MiB ≥ 0, got '${raw}'.`);
+  return Math.floor(mb * 1024 * 1024);
+}
+
+function id(runId: string, key: string): string {
+  return `${runId}\u0000${key}`;
+}
+
+/** -1, 0, 1 in primary-key order; NaN is stored as value 0 with is_nan = 1, so it sorts as 0 and after a real 0. */
+function compare(aStep: number, aTime: number, aValue: number, bStep: number, bTime: number, bValue: number): number {
+  if (aStep !== bStep) return aStep < bStep ? -1 : 1;
+  if (aTime !== bTime) return aTime < bTime ? -1 : 1;
+  const av = Number.isNaN(aValue) ? 0 : aValue;
+  const bv = Number.isNaN(bValue) ? 0 : bValue;
+  if (av !== bv) return av < bv ? -1 : 1;
+  const an = Number.isNaN(aValue) ? 1 : 0;
+  const bn = Number.isNaN(bValue) ? 1 : 0;
+  return an - bn;
+}
+
+/**
+ * Metric histories kept in memory for charts, least recently used first out.
+ * Reading a 100,000-point history from SQL costs ~45 ms however it is
+ * grouped; bucketing it from typed arrays costs well under 1 ms, so a chart
+ * of 20 such runs is drawn from memory after its first read.
+ *
+ * Freshness: every metric write of this process passes through
+ * `committed()` after its commit and is appended here in order (a point that
+ * would not go at the end drops the entry instead). Runs created by this
+ * process are known empty, so their histories are built from the writes
+ * alone and a chart of a run logged to this server never reads SQL. Writes
+ * from other processes are noticed by the database's change token (SQLite's
+ * data_version), which empties the cache; a database without one (PostgreSQL,
+ * where several servers may share it) has every entry checked against the
+ * stored count and last step before use.
+ */
+export class MetricHistoryCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Runs created here whose every point this cache has seen; a missing key of theirs is empty, not unknown. */
+  private readonly complete = new Set<string>();
+  private readonly generations = new Map<string, number>();
+  private bytes = 0;
+  private token: number | undefined;
+
+  constructor(
+    private readonly budget: number,
+    private readonly changeToken?: () => number,
+  ) {}
+
+  get enabled(): boolean {
+    return this.budget > 0;
+  }
+
+  /** Whether entries can be trusted without asking the database (no other writer can have changed it unseen). */
+  get selfValidating(): boolean {
+    return this.changeToken !== undefined;
+  }
+
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
+
+  /** Drops everything if another connection has written since the last look. */
+  private checkExternalWrites(): void {
+    if (!this.changeToken) return;
+    const now = this.changeToken();
+    if (this.token !== undefined && now !== this.token) this.clear();
+    this.token = now;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.complete.clear();
+    this.bytes = 0;
+  }
+
+  /** A counter that moves with every write to the run; a load that saw it move must not be cached. */
+  generation(runId: string): number {
+    this.checkExternalWrites();
+    return this.generations.get(runId) ?? 0;
+  }
+
+  get(runId: string, key: string): MetricHistory | undefined {
+    if (!this.enabled) return undefined;
+    this.checkExternalWrites();
+    const k = id(runId, key);
+    const e = this.entries.get(k);
+    if (e) {
+      this.entries.delete(k);
+      this.entries.set(k, e);
+      return e;
+    }
+    if (this.complete.has(runId)) return { n: 0, step: new Float64Array(0), time: new Float64Array(0), value: new Float64Array(0) };
+    return undefined;
+  }
+
+  /** Stores a history read from the database, unless the run was written to while it was read. */
+  put(runId: string, key: string, h: MetricHistory, generationAtRead: number): void {
+    if (!this.enabled || (this.generations.get(runId) ?? 0) !== generationAtRead) return;
+    const bytes = h.n * BYTES_PER_POINT + ENTRY_OVERHEAD;
+    if (bytes > this.budget / 4) return;
+    this.drop(id(runId, key));
+    const e: Entry = { n: h.n, step: h.step, time: h.time, value: h.value, bytes };
+    this.entries.set(id(runId, key), e);
+    this.bytes += bytes;
+    this.evict();
+  }
+
+  /** A run created by this process: it has no points yet, so its histories can be built from writes alone. */
+  runCreated(runId: string): void {
+    if (!this.enabled) return;
+    this.checkExternalWrites();
+    this.complete.add(runId);
+  }
+
+  /** Points a transaction of this process has committed. */
+  committed(groups: readonly MetricGroup[]): void {
+    this.checkExternalWrites();
+    const byKey = new Map<string, { runId: string; key: string; points: Array<[number, number, number]> }>();
+    for (const g of groups) {
+      this.generations.set(g.runId, (this.generations.get(g.runId) ?? 0) + 1);
+      if (!this.enabled) continue;
+      for (const m of g.metrics) {
+        const k = id(g.runId, m.key);
+        let slot = byKey.get(k);
+        if (!slot) byKey.set(k, (slot = { runId: g.runId, key: m.key, points: [] }));
+        slot.points.push([m.step, m.timestamp, m.value]);
+      }
+    }
+    for (const [k, { runId, points }] of byKey) {
+      let e = this.entries.get(k);
+      if (!e) {
+        if (!this.complete.has(runId)) continue;
+        e = { n: 0, step: new Float64Array(MIN_CAPACITY), time: new Float64Array(MIN_CAPACITY), value: new Float64Array(MIN_CAPACITY), bytes: MIN_CAPACITY * BYTES_PER_POINT + ENTRY_OVERHEAD };
+        this.entries.set(k, e);
+        this.bytes += e.bytes;
+      }
+      if (!this.append(e, points)) {
+        this.drop(k);
+        // The history is no longer whole here: later points alone would build a wrong one.
+        this.complete.delete(runId);
+      }
+    }
+    this.evict();
+  }
+
+  /** Appends points in key order; false when one would land before the end (a late or out-of-order point). */
+  private append(e: Entry, points: Array<[number, number, number]>): boolean {
+    points.sort((a, b) => compare(a[0], a[1], a[2], b[0], b[1], b[2]));
+    for (const [step, time, value] of points) {
+      if (e.n > 0) {
+        const c = compare(step, time, value, e.step[e.n - 1]!, e.time[e.n - 1]!, e.value[e.n - 1]!);
+        if (c === 0) continue; // the database ignored the identical point too
+        if (c < 0) return false;
+      }
+      if (e.n === e.step.length) this.grow(e);
+      e.step[e.n] = step;
+      e.time[e.n] = time;
+      e.value[e.n] = value;
+      e.n++;
+    }
+    return true;
+  }
+
+  private grow(e: Entry): void {
+    const capacity = e.step.length * 2;
+    for (const col of ['step', 'time', 'value'] as const) {
+      const next = new Float64Array(capacity);
+      next.set(e[col]);
+      e[col] = next;
+    }
+    const bytes = capacity * BYTES_PER_POINT + ENTRY_OVERHEAD;
+    this.bytes += bytes - e.bytes;
+    e.bytes = bytes;
+  }
+
+  private drop(k: string): void {
+    const e = this.entries.get(k);
+    if (!e) return;
+    this.entries.delete(k);
+    this.bytes -= e.bytes;
+  }
+
+  private evict(): void {
+    for (const [k] of this.entries) {
+      if (this.bytes <= this.budget) return;
+      this.drop(k);
+      this.complete.delete(k.slice(0, k.indexOf('\u0000')));
+    }
+  }
+}
+
+// One cache per open database, found by the writers (run store) and the
+// reader (series endpoint) without threading it through every constructor.
+const caches = new WeakMap<Database, MetricHistoryCache>();
+
+export function metricHistoryCache(database: Database): MetricHistoryCache {
+  let cache = caches.get(database);
+  if (!cache) caches.set(database, (cache = new MetricHistoryCache(seriesCacheBudget(), database.changeToken)));
+  return cache;
+}
