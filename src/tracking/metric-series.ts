@@ -44,7 +44,7 @@ export interface SeriesQuery {
  * One run's metric, either bucketed or raw. Bucketed: `x` holds the start of
  * each non-empty bucket on the grid shared by every run of the request,
  * `last` the value at the bucket's highest step, `min`/`max` its extremes.
- * Raw (the range holds no more points than buckets): one entry per point and
+ * Raw (the range holds at most twice as many points as buckets): one entry per point and
  * `last`, `min`, `max` are the point's value. NaN values are `null`.
  */
 export interface MetricSeries {
@@ -121,79 +121,220 @@ export class MetricSeriesReader {
       const have = new Set(found.map((r) => r.run_uuid));
       throw new NotFoundError(`Run '${runIds.find((id) => !have.has(id))}' not found.`);
     }
-    const histories = await this.histories(runIds, q.key);
-    if ((q.x ?? 'step') !== 'step' || q.smoothing !== undefined) return readSmoothedOrTimed(q, runIds, histories);
-    return readSteps(q, runIds, histories);
+    const { held, missing } = await this.held(runIds, q.key);
+    if ((q.x ?? 'step') !== 'step' || q.smoothing !== undefined) {
+      // Smoothing and time axes need whole histories: read the missing ones and keep them.
+      for (const id of missing) {
+        const generation = this.cache.generation(id);
+        const h = await this.load(id, q.key);
+        this.cache.put(id, q.key, h, generation);
+        held.set(id, h);
+      }
+      return readSmoothedOrTimed(q, runIds, held);
+    }
+    return this.readSteps(q, runIds, held, missing);
   }
 
-  /** Every run's whole history of `key`, from the cache where it holds a current copy. */
-  private async histories(runIds: string[], key: string): Promise<Map<string, MetricHistory>> {
-    const out = new Map<string, MetricHistory>();
+  /** The runs whose history of `key` the cache holds a current copy of, and the rest. */
+  private async held(runIds: string[], key: string): Promise<{ held: Map<string, MetricHistory>; missing: string[] }> {
+    const held = new Map<string, MetricHistory>();
     const missing: string[] = [];
     for (const id of runIds) {
       const h = this.cache.get(id, key);
-      if (h) out.set(id, h);
+      if (h) held.set(id, h);
       else missing.push(id);
     }
-    if (!this.cache.selfValidating && out.size > 0) {
+    if (!this.cache.selfValidating && held.size > 0) {
       // Another server may share this database: trust a copy only while its count and last step match.
       const stored = new Map(
         (
           await this.db
             .selectFrom('metrics')
             .select((eb) => ['run_uuid', eb.fn.countAll().as('n'), eb.fn.max('step').as('hi')])
-            .where('run_uuid', 'in', [...out.keys()])
+            .where('run_uuid', 'in', [...held.keys()])
             .where('key', '=', key)
             .groupBy('run_uuid')
             .execute()
         ).map((r) => [r.run_uuid, { n: Number(r.n), hi: Number(r.hi) }]),
       );
-      for (const [id, h] of out) {
+      for (const [id, h] of held) {
         const s = stored.get(id) ?? { n: 0, hi: NaN };
         if (s.n !== h.n || (h.n > 0 && s.hi !== h.step[h.n - 1])) {
-          out.delete(id);
+          held.delete(id);
           missing.push(id);
         }
       }
     }
-    for (const id of missing) {
-      const generation = this.cache.generation(id);
-      const h = await this.load(id, key);
-      this.cache.put(id, key, h, generation);
-      out.set(id, h);
-    }
-    return out;
+    return { held, missing };
   }
 
   /**
-   * One run's history as four JSON arrays built by the database: one row
-   * instead of one per point, which is what reading 100,000 points costs.
-   * Both engines print doubles so that they parse back exactly.
+   * The step axis: runs held in memory are cut by binary search and bucketed
+   * from their arrays; the others are grouped by the database, which for a
+   * history read once costs less than reading it whole.
+   */
+  private async readSteps(q: SeriesQuery, runIds: string[], held: Map<string, MetricHistory>, missing: string[]): Promise<SeriesResult> {
+    // Live refresh on the step axis is a range that starts after the last step the chart has.
+    const minStep = q.afterStep === undefined ? q.minStep : Math.max(q.minStep ?? -Infinity, q.afterStep + 1);
+    if (q.maxStep !== undefined && minStep !== undefined && minStep > q.maxStep) return emptyResult(q, runIds);
+    const cuts = new Map<string, Cut>();
+    for (const [id, h] of held) {
+      const from = minStep === undefined ? 0 : lowerBound(h.step, h.n, minStep);
+      const to = q.maxStep === undefined ? h.n : lowerBound(h.step, h.n, q.maxStep + 1);
+      if (to > from) cuts.set(id, { h, from, to });
+    }
+    const extents = (await Promise.all(missing.map((id) => this.extent(id, q.key, minStep, q.maxStep)))).filter((e) => e.n > 0);
+    const firsts = [...[...cuts.values()].map((c) => c.h.step[c.from]!), ...extents.map((e) => e.lo)];
+    const lasts = [...[...cuts.values()].map((c) => c.h.step[c.to - 1]!), ...extents.map((e) => e.hi)];
+    if (firsts.length === 0) return emptyResult(q, runIds);
+    const lo = minStep ?? Math.min(...firsts);
+    const hi = q.maxStep ?? Math.max(...lasts);
+    const range = hi - lo + 1;
+    const byRun = new Map<string, MetricSeries>();
+    for (const [id, c] of cuts) byRun.set(id, seriesFromHistory(id, q.key, c, lo, q.buckets, range));
+    for (const e of extents) {
+      const s = answersRaw(e.n, q.buckets) ? await this.rawPoints(e.runId, q.key, lo, hi) : await this.bucketPoints(e.runId, q.key, lo, hi, q.buckets, range);
+      s.last_step = e.hi;
+      byRun.set(e.runId, s);
+    }
+    return {
+      x_axis: 'step',
+      smoothing: null,
+      min_step: lo,
+      max_step: hi,
+      bucket_width: range / q.buckets,
+      series: runIds.map((id) => byRun.get(id) ?? emptySeries(id, q.key)),
+    };
+  }
+
+  private async extent(runId: string, key: string, lo?: number, hi?: number): Promise<{ runId: string; n: number; lo: number; hi: number }> {
+    let query = this.db
+      .selectFrom('metrics')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('step').as('lo'), eb.fn.max('step').as('hi')])
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key);
+    if (lo !== undefined) query = query.where('step', '>=', lo);
+    if (hi !== undefined) query = query.where('step', '<=', hi);
+    const r = await query.executeTakeFirst();
+    return { runId, n: Number(r?.n ?? 0), lo: Number(r?.lo), hi: Number(r?.hi) };
+  }
+
+  private async rawPoints(runId: string, key: string, lo: number, hi: number): Promise<MetricSeries> {
+    const rows = await this.db
+      .selectFrom('metrics')
+      .select(['step', 'value', 'is_nan'])
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key)
+      .where('step', '>=', lo)
+      .where('step', '<=', hi)
+      .orderBy('step')
+      .orderBy('timestamp')
+      .orderBy('value')
+      .orderBy('is_nan')
+      .execute();
+    const s: MetricSeries = { ...emptySeries(runId, key), bucketed: false };
+    for (const r of rows) {
+      const v = Number(r.is_nan) === 1 ? null : Number(r.value);
+      s.x.push(Number(r.step));
+      s.last.push(v);
+      s.min.push(v);
+      s.max.push(v);
+    }
+    return s;
+  }
+
+  private async bucketPoints(runId: string, key: string, lo: number, hi: number, buckets: number, range: number): Promise<MetricSeries> {
+    // Integer division on both engines (bigint on Postgres); the top step lands in the last bucket.
+    const index = sql`cast((step - cast(${lo} as bigint)) * cast(${buckets} as bigint) / cast(${range} as bigint) as bigint)`;
+    // One grouping pass (no window sort over every point); the last value of each
+    // bucket is then one primary-key probe at the bucket's highest step. Grouped by
+    // position: Postgres cannot match the bucket expression's differently numbered parameters.
+    const last = (col: ReturnType<typeof sql>) => sql`(select ${col} from metrics m
+          where m.run_uuid = ${runId} and m.key = ${key} and m.step = agg.ms
+          order by m.timestamp desc, m.value desc, m.is_nan desc limit 1)`;
+    const result = await sql<{ b: number | string; mn: number | null; mx: number | null; last: number | null; last_nan: number | null }>`
+      with agg as (
+        select ${index} as b,
+               min(case when is_nan = 1 then null else value end) as mn,
+               max(case when is_nan = 1 then null else value end) as mx,
+               max(step) as ms
+        from metrics
+        where run_uuid = ${runId} and key = ${key} and step >= ${lo} and step <= ${hi}
+        group by 1
+      )
+      select b, mn, mx, ${last(sql`m.value`)} as last, ${last(sql`m.is_nan`)} as last_nan
+      from agg
+      order by b`.execute(this.db);
+    const s = emptySeries(runId, key);
+    const width = range / buckets;
+    for (const r of result.rows) {
+      s.x.push(lo + Number(r.b) * width);
+      s.last.push(r.last === null || Number(r.last_nan) === 1 ? null : Number(r.last));
+      s.min.push(r.mn === null ? null : Number(r.mn));
+      s.max.push(r.mx === null ? null : Number(r.mx));
+    }
+    return s;
+  }
+
+  /**
+   * One run's whole history as three JSON arrays built by the database: one
+   * row instead of one per point, which is what reading 100,000 points costs.
+   * Both engines print doubles so that they parse back exactly. The order
+   * comes from the primary key; it is checked, not assumed.
    */
   private async load(runId: string, key: string): Promise<MetricHistory> {
-    const order = sql`order by step, timestamp, value, is_nan`;
-    const agg = this.database.dialect === 'sqlite'
-      ? (col: string) => sql`json_group_array(${sql.ref(col)} ${order})`
-      : (col: string) => sql`coalesce(json_agg(${sql.ref(col)} ${order}), '[]'::json)`;
-    const row = (
-      await sql<{ s: string | number[]; t: string | number[]; v: string | number[]; z: string | number[] }>`
-        select ${agg('step')} as s, ${agg('timestamp')} as t, ${agg('value')} as v, ${agg('is_nan')} as z
-        from metrics where run_uuid = ${runId} and key = ${key}`.execute(this.db)
-    ).rows[0];
-    const parse = (v: string | number[] | undefined): number[] => (v === undefined ? [] : typeof v === 'string' ? (JSON.parse(v) as number[]) : v);
-    const steps = parse(row?.s);
-    const times = parse(row?.t);
-    const values = parse(row?.v);
-    const nans = parse(row?.z);
+    const value = sql`case when is_nan = 1 then null else value end`;
+    const query =
+      this.database.dialect === 'sqlite'
+        ? sql<{ s: string; t: string; v: string }>`
+            select json_group_array(step) as s, json_group_array(timestamp) as t, json_group_array(v) as v
+            from (select step, timestamp, ${value} as v from metrics
+                  where run_uuid = ${runId} and key = ${key} order by step, timestamp, value, is_nan)`
+        : sql<{ s: number[] | null; t: number[] | null; v: Array<number | null> | null }>`
+            select json_agg(step order by step, timestamp, value, is_nan) as s,
+                   json_agg(timestamp order by step, timestamp, value, is_nan) as t,
+                   json_agg(${value} order by step, timestamp, value, is_nan) as v
+            from metrics where run_uuid = ${runId} and key = ${key}`;
+    const row = (await query.execute(this.db)).rows[0];
+    const parse = <T>(v: string | T[] | null | undefined): T[] => (v == null ? [] : typeof v === 'string' ? (JSON.parse(v) as T[]) : v);
+    const steps = parse<number>(row?.s);
+    const times = parse<number>(row?.t);
+    const values = parse<number | null>(row?.v);
     const n = steps.length;
     const h = { n, step: new Float64Array(n), time: new Float64Array(n), value: new Float64Array(n) };
+    let sorted = true;
     for (let i = 0; i < n; i++) {
       h.step[i] = Number(steps[i]);
       h.time[i] = Number(times[i]);
-      h.value[i] = Number(nans[i]) === 1 ? NaN : Number(values[i]);
+      const v = values[i];
+      h.value[i] = v === null || v === undefined ? NaN : Number(v);
+      if (i > 0 && (h.step[i]! < h.step[i - 1]! || (h.step[i] === h.step[i - 1] && h.time[i]! < h.time[i - 1]!))) sorted = false;
     }
-    return h;
+    return sorted ? h : sortHistory(h);
   }
+}
+
+interface Cut {
+  h: MetricHistory;
+  from: number;
+  to: number;
+}
+
+/** Primary-key order, for the rare engine that hands an aggregate its rows out of order. */
+function sortHistory(h: MetricHistory): MetricHistory {
+  const order = Array.from({ length: h.n }, (_, i) => i);
+  const v = (i: number) => (Number.isNaN(h.value[i]) ? 0 : h.value[i]!);
+  order.sort((a, b) => h.step[a]! - h.step[b]! || h.time[a]! - h.time[b]! || v(a) - v(b) || Number(Number.isNaN(h.value[a])) - Number(Number.isNaN(h.value[b])));
+  return { n: h.n, step: Float64Array.from(order, (i) => h.step[i]!), time: Float64Array.from(order, (i) => h.time[i]!), value: Float64Array.from(order, (i) => h.value[i]!) };
+}
+
+/**
+ * Up to two points per bucket are answered as they are: the payload stays
+ * bounded, and a short history keeps its real steps instead of bucket starts
+ * (500 points on 430 buckets would end the line at step 498.8, not 499).
+ */
+function answersRaw(points: number, buckets: number): boolean {
+  return points <= 2 * buckets;
 }
 
 /** First index whose step is ≥ `step` (steps ascending). */
@@ -217,69 +358,49 @@ function bucketOf(x: number, lo: number, buckets: number, range: number): number
 
 const valueOrNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-/** The step axis without smoothing: range cut by binary search, bucketed straight from the arrays. */
-function readSteps(q: SeriesQuery, runIds: string[], histories: Map<string, MetricHistory>): SeriesResult {
-  // Live refresh on the step axis is a range that starts after the last step the chart has.
-  const minStep = q.afterStep === undefined ? q.minStep : Math.max(q.minStep ?? -Infinity, q.afterStep + 1);
-  const cuts = new Map<string, { h: MetricHistory; from: number; to: number }>();
-  for (const id of runIds) {
-    const h = histories.get(id)!;
-    const from = minStep === undefined ? 0 : lowerBound(h.step, h.n, minStep);
-    const to = q.maxStep === undefined ? h.n : lowerBound(h.step, h.n, q.maxStep + 1);
-    if (to > from) cuts.set(id, { h, from, to });
-  }
-  if (cuts.size === 0) return emptyResult(q, runIds);
-  const all = [...cuts.values()];
-  const lo = minStep ?? Math.min(...all.map((c) => c.h.step[c.from]!));
-  const hi = q.maxStep ?? Math.max(...all.map((c) => c.h.step[c.to - 1]!));
-  const range = hi - lo + 1;
-  const width = range / q.buckets;
-  const series = runIds.map((id): MetricSeries => {
-    const c = cuts.get(id);
-    if (!c) return emptySeries(id, q.key);
-    const { h, from, to } = c;
-    const s = emptySeries(id, q.key);
-    s.last_step = h.step[to - 1]!;
-    if (to - from <= q.buckets) {
-      s.bucketed = false;
-      for (let i = from; i < to; i++) {
-        const v = valueOrNull(h.value[i]!);
-        s.x.push(h.step[i]!);
-        s.last.push(v);
-        s.min.push(v);
-        s.max.push(v);
-      }
-      return s;
-    }
-    let current = -1;
-    let mn = Infinity;
-    let mx = -Infinity;
-    const close = () => {
-      if (current < 0) return;
-      s.min.push(mn === Infinity ? null : mn);
-      s.max.push(mx === -Infinity ? null : mx);
-    };
+/** One run's cut of the step axis, raw when it holds at most two points per bucket. */
+function seriesFromHistory(runId: string, key: string, { h, from, to }: Cut, lo: number, buckets: number, range: number): MetricSeries {
+  const s = emptySeries(runId, key);
+  s.last_step = h.step[to - 1]!;
+  if (answersRaw(to - from, buckets)) {
+    s.bucketed = false;
     for (let i = from; i < to; i++) {
-      const b = bucketOf(h.step[i]!, lo, q.buckets, range);
-      if (b !== current) {
-        close();
-        current = b;
-        mn = Infinity;
-        mx = -Infinity;
-        s.x.push(lo + b * width);
-        s.last.push(null);
-      }
-      const v = h.value[i]!;
-      s.last[s.last.length - 1] = valueOrNull(v);
-      if (!Number.isNaN(v)) {
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-      }
+      const v = valueOrNull(h.value[i]!);
+      s.x.push(h.step[i]!);
+      s.last.push(v);
+      s.min.push(v);
+      s.max.push(v);
     }
-    close();
     return s;
-  });
-  return { x_axis: 'step', smoothing: null, min_step: lo, max_step: hi, bucket_width: width, series };
+  }
+  const width = range / buckets;
+  let current = -1;
+  let mn = Infinity;
+  let mx = -Infinity;
+  const close = () => {
+    if (current < 0) return;
+    s.min.push(mn === Infinity ? null : mn);
+    s.max.push(mx === -Infinity ? null : mx);
+  };
+  for (let i = from; i < to; i++) {
+    const b = bucketOf(h.step[i]!, lo, buckets, range);
+    if (b !== current) {
+      close();
+      current = b;
+      mn = Infinity;
+      mx = -Infinity;
+      s.x.push(lo + b * width);
+      s.last.push(null);
+    }
+    const v = h.value[i]!;
+    s.last[s.last.length - 1] = valueOrNull(v);
+    if (!Number.isNaN(v)) {
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+  }
+  close();
+  return s;
 }
 
 /**
@@ -316,7 +437,7 @@ function readSmoothedOrTimed(q: SeriesQuery, runIds: string[], histories: Map<st
   const series = runIds.map((id) => {
     const pts = kept.get(id);
     if (!pts) return emptySeries(id, q.key);
-    const s = pts.length <= q.buckets ? rawSeries(id, q.key, pts) : bucketSeries(id, q.key, pts, lo, q.buckets, range);
+    const s = answersRaw(pts.length, q.buckets) ? rawSeries(id, q.key, pts) : bucketSeries(id, q.key, pts, lo, q.buckets, range);
     let last = -Infinity;
     for (const p of pts) if (p.step > last) last = p.step;
     s.last_step = last;
