@@ -47,7 +47,10 @@ export function registerAuth(app: FastifyInstance, tokens: TokenService, enabled
     if (permission === 'public') return;
     const secret = tokenFrom(request);
     if (!secret) {
-      reply.header('www-authenticate', 'Basic realm="ferry", charset="UTF-8"');
+      // A script's fetch (the web UI's) gets a Bearer challenge: a Basic one makes the browser
+      // open its own password prompt over the page, which blocks the UI's sign-in form.
+      const scripted = request.headers['sec-fetch-mode'] !== undefined && request.headers['sec-fetch-mode'] !== 'navigate';
+      reply.header('www-authenticate', scripted ? 'Bearer realm="ferry"' : 'Basic realm="ferry", charset="UTF-8"');
       throw new UnauthenticatedError('Authentication required: send an API token as `Authorization: Bearer <token>` (MLflow: set MLFLOW_TRACKING_TOKEN). Create one with `ferry tokens create`.');
     }
     const principal = await tokens.verify(secret);

@@ -225,6 +225,12 @@ describe('auth hook', () => {
         assert.equal(res.status, 401);
         const raw = await h.app.inject({ url: '/api/2.0/mlflow/experiments/get?experiment_id=0' });
         assert.match(String(raw.headers['www-authenticate']), /^Basic realm="ferry"/);
+        // A browser script's fetch gets a Bearer challenge, which opens no password prompt over the web UI.
+        const fetched = await h.app.inject({ url: '/api/2.0/mlflow/experiments/get?experiment_id=0', headers: { 'sec-fetch-mode': 'cors' } });
+        assert.equal(fetched.statusCode, 401);
+        assert.match(String(fetched.headers['www-authenticate']), /^Bearer realm="ferry"/);
+        const navigated = await h.app.inject({ url: '/api/2.0/mlflow/experiments/get?experiment_id=0', headers: { 'sec-fetch-mode': 'navigate' } });
+        assert.match(String(navigated.headers['www-authenticate']), /^Basic realm="ferry"/);
       });
 
       it('lets a viewer read but not write, with a message naming the role needed', async () => {

@@ -43,6 +43,8 @@ export interface BrowserHarness {
   home: string;
   /** A new page in the theme's context, at `path`. */
   open(theme: Theme, path: string): Promise<Page>;
+  /** POSTs `body` to MLflow's REST API at `path` (e.g. `runs/create`), asserts 200 and answers the JSON. */
+  mlflow(path: string, body: unknown): Promise<any>;
   /** Zero serious or critical axe violations, then a full-page screenshot named `<name>-<theme>.png`. */
   auditAndShoot(page: Page, name: string, theme: Theme): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +70,12 @@ export async function openBrowserHarness(overrides: ConfigOverrides = {}): Promi
     app,
     url,
     home,
+    mlflow: async (path, body) => {
+      const res = await fetch(`${url}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = await res.json();
+      assert.equal(res.status, 200, `${path}: ${JSON.stringify(json)}`);
+      return json;
+    },
     open: async (theme, path) => {
       const page = await contexts.get(theme)!.newPage();
       page.setDefaultTimeout(10_000);

@@ -28,12 +28,7 @@ describe('run page sections in chromium', { skip: skipWithoutChromium }, () => {
   let h: BrowserHarness;
   let runId = '';
 
-  async function mlflow(path: string, body: unknown): Promise<any> {
-    const res = await fetch(`${h.url}/api/2.0/mlflow/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const json = await res.json();
-    assert.equal(res.status, 200, `${path}: ${JSON.stringify(json)}`);
-    return json;
-  }
+  const mlflow = (path: string, body: unknown) => h.mlflow(path, body);
 
   before(async () => {
     h = await openBrowserHarness();

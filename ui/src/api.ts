@@ -53,6 +53,36 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
   return json as T;
 }
 
+/**
+ * A raw fetch with the signed-in token, for bytes rather than JSON (artifact
+ * previews and downloads: an <img src> or <a href> cannot carry the header).
+ * Answers the Response with its body unread; a non-2xx answer becomes an
+ * ApiError with the server's message. An abort through `init.signal` is
+ * rethrown as the AbortError it is.
+ */
+export async function fetchWithToken(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = getToken();
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(`Cannot reach the Ferry server: ${(err as Error).message}`, 0);
+  }
+  if (res.ok) return res;
+  const text = await res.text().catch(() => '');
+  let message = text || res.statusText;
+  try {
+    const json = JSON.parse(text);
+    message = json?.message ?? json?.error?.message ?? (typeof json?.error === 'string' ? json.error : undefined) ?? message;
+  } catch {
+    // Not JSON: the raw text is the message.
+  }
+  throw new ApiError(`${res.status}: ${message}`, res.status);
+}
+
 export interface KeyValue {
   key: string;
   value: string;

@@ -3,7 +3,9 @@ export function formatTime(ms?: number): string {
   return new Date(Number(ms)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
-export function formatDuration(start?: number, end?: number): string {
+/** `status` RUNNING without an end: the time so far, as MLflow's UI shows it. */
+export function formatDuration(start?: number, end?: number, status?: string): string {
+  if (start && !end && status === 'RUNNING') end = Date.now();
   if (!start || !end) return '—';
   const s = Math.max(0, (Number(end) - Number(start)) / 1000);
   if (s < 60) return `${s.toFixed(1)} s`;
@@ -20,4 +22,9 @@ export function formatValue(v: unknown): string {
 /** The run's name, else the start of its id. */
 export function runLabel(info: { run_name?: string; run_id: string }): string {
   return info.run_name || info.run_id.slice(0, 8);
+}
+
+/** `1 run`, `3 runs`: the count with its noun in the right number. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import { useState } from 'react';
 import { getToken, setToken } from '../api';
@@ -28,6 +28,13 @@ function SignIn() {
   const queryClient = useQueryClient();
   const [signedIn, setSignedIn] = useState(() => getToken() !== null);
   const [value, setValue] = useState('');
+  // With auth off there is nothing to sign in to; a token already held can still be dropped.
+  const auth = useQuery({
+    queryKey: ['auth-enabled'],
+    queryFn: async () => ((await (await fetch('/api/ferry/v1/auth/whoami')).json()) as { auth?: boolean }).auth !== false,
+    staleTime: Infinity,
+  });
+  if (!signedIn && auth.data === false) return null;
   if (signedIn) {
     return (
       <button

@@ -5,6 +5,7 @@ import { fetchSeries, type LiveSeries, type SeriesAnswer, type Series } from '..
 import type { ChartOptions } from './chart-options';
 import { onThemeChange } from '../theme';
 import { ErrorBox } from './Status';
+import { formatValue } from '../format';
 
 /** Line colours chosen to stay distinguishable on both themes' backgrounds. */
 export const RUN_COLORS = ['#2f6fdf', '#d9480f', '#2b8a3e', '#ae3ec9', '#e8590c', '#1098ad', '#c2255c', '#5f3dc4', '#74b816', '#495057'];
@@ -102,6 +103,7 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
   const queryClient = useQueryClient();
   const box = useRef<HTMLDivElement>(null);
   const plotEl = useRef<HTMLDivElement>(null);
+  const readout = useRef<HTMLParagraphElement>(null);
   const width = useWidth(box);
   const [themeTick, setThemeTick] = useState(0);
   useEffect(() => onThemeChange(() => setThemeTick((t) => t + 1)), []);
@@ -173,6 +175,26 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
         fill: withAlpha(RUN_COLORS[i % RUN_COLORS.length]!, 0.15),
       })),
       hooks: {
+        // The values under the cursor, written straight into the readout: a React render per mouse move would stutter.
+        setCursor: [
+          (u) => {
+            const out = readout.current;
+            if (!out) return;
+            const i = u.cursor.idx;
+            if (i === null || i === undefined) {
+              out.textContent = '';
+              return;
+            }
+            const x = (u.data[0] as number[])[i]!;
+            const xText = xAxis === 'step' ? `step ${formatValue(x)}` : xAxis === 'time' ? new Date(x * 1000).toISOString().replace('T', ' ').slice(0, 19) : `${formatValue(x)} s`;
+            const values = series.map((s, k) => ({ name: labels[s.run_id] ?? s.run_id, v: (u.data[k + 1] as Array<number | null>)[i] }));
+            const shown = values.filter((e) => e.v !== null && e.v !== undefined);
+            out.textContent = `${xText}: ${(shown.length > 0 ? shown : values)
+              .slice(0, 8)
+              .map((e) => (series.length === 1 ? formatValue(e.v ?? '—') : `${e.name} ${e.v === null || e.v === undefined ? '—' : formatValue(e.v)}`))
+              .join(' · ')}${shown.length > 8 ? ` · +${shown.length - 8} more` : ''}`;
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 3) return;
@@ -206,6 +228,7 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
           </button>
         )}
       </figcaption>
+      <p ref={readout} className="chart-readout" aria-hidden="true" />
       <div ref={box} className="chart-box">
         {q.isError && <ErrorBox error={q.error} what={`the ${metricKey} chart`} />}
         {q.data && points === 0 && <p className="muted">No points for {metricKey} in this range.</p>}

@@ -4,7 +4,7 @@ import { lazy, Suspense, useMemo, useState } from 'react';
 import { api } from '../api';
 import { KeyValueTable } from '../components/KeyValueTable';
 import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../components/chart-options';
-import { MetricChart } from '../components/MetricChart';
+import { LIVE_REFRESH_MS, MetricChart } from '../components/MetricChart';
 import './tracking.css';
 import '../components/run/run.css';
 import { ArtifactsBrowser } from '../components/run/ArtifactsBrowser';
@@ -12,7 +12,7 @@ import { DatasetInputs } from '../components/run/DatasetInputs';
 import { LoggedModels } from '../components/run/LoggedModels';
 import type { DatasetInput } from '../components/run/run-api';
 import { ErrorBox, Loading } from '../components/Status';
-import { formatDuration, formatTime, formatValue, runLabel } from '../format';
+import { formatDuration, formatTime, formatValue, plural, runLabel } from '../format';
 import { parseRange } from '../router';
 
 const route = getRouteApi('/runs/$runId');
@@ -29,9 +29,23 @@ export function RunPage() {
   const search = route.useSearch();
   const [options, setOptions, setRaw] = useChartOptions();
   const [showTable, setShowTable] = useState(false);
-  const q = useQuery({ queryKey: ['run', runId], queryFn: () => api.getRun(runId) });
+  // A running run's status, latest values and duration move: ask again as often as its charts do.
+  const q = useQuery({
+    queryKey: ['run', runId],
+    queryFn: () => api.getRun(runId),
+    refetchInterval: (query) => (query.state.data?.run.info.status === 'RUNNING' ? LIVE_REFRESH_MS : false),
+  });
   const run = q.data?.run;
-  const labels = useMemo(() => (run ? { [run.info.run_id]: runLabel(run.info) } : {}), [run]);
+  const experimentId = run?.info.experiment_id;
+  const experiment = useQuery({ queryKey: ['experiment', experimentId], queryFn: () => api.getExperiment(experimentId!), enabled: experimentId !== undefined });
+  const children = useQuery({
+    queryKey: ['children', runId],
+    queryFn: () => api.searchRuns({ experiment_ids: [experimentId!], filter: `tags.mlflow.parentRunId = '${runId.replace(/'/g, "''")}'`, max_results: 100 }),
+    enabled: experimentId !== undefined,
+  });
+  // Keyed by the label itself: the live refetch makes a new run object every few seconds, and a new labels object would redraw every chart.
+  const label = run ? runLabel(run.info) : '';
+  const labels = useMemo(() => (label ? { [runId]: label } : {}), [runId, label]);
   const runIds = useMemo(() => [runId], [runId]);
   const range = parseRange(search.range);
   if (q.isPending) return <Loading what="the run" />;
@@ -43,13 +57,15 @@ export function RunPage() {
   const onRange = (r: [number, number] | undefined) => setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined });
   const userTags = (run!.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = (run!.data.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
+  const parentId = systemTags.find((t) => t.key === 'mlflow.parentRunId')?.value;
+  const childRuns = children.data?.runs ?? [];
   const datasetInputs = ((run as { inputs?: { dataset_inputs?: DatasetInput[] } }).inputs?.dataset_inputs ?? []) as DatasetInput[];
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
         <Link to="/">Experiments</Link> /{' '}
         <Link to="/experiments/$experimentId" params={{ experimentId: info.experiment_id }} search={{}}>
-          Experiment {info.experiment_id}
+          {experiment.data?.experiment.name ?? `Experiment ${info.experiment_id}`}
         </Link>
       </nav>
       <h1>Run {runLabel(info)}</h1>
@@ -67,11 +83,41 @@ export function RunPage() {
           <dt>Ended</dt>
           <dd>{formatTime(info.end_time)}</dd>
           <dt>Duration</dt>
-          <dd>{formatDuration(info.start_time, info.end_time)}</dd>
+          <dd>{formatDuration(info.start_time, info.end_time, info.status)}</dd>
           <dt>User</dt>
           <dd>{info.user_id || '—'}</dd>
           <dt>Artifacts</dt>
           <dd className="mono">{info.artifact_uri ?? '—'}</dd>
+          {parentId && (
+            <>
+              <dt>Parent run</dt>
+              <dd>
+                <Link to="/runs/$runId" params={{ runId: parentId }} search={{}} className="mono">
+                  {parentId}
+                </Link>
+              </dd>
+            </>
+          )}
+          {childRuns.length > 0 && (
+            <>
+              <dt>Child runs</dt>
+              <dd>
+                <details>
+                  <summary>{plural(childRuns.length, 'child run')}{children.data?.next_page_token ? ' (first 100)' : ''}</summary>
+                  <ul className="child-runs">
+                    {childRuns.map((c) => (
+                      <li key={c.info.run_id}>
+                        <Link to="/runs/$runId" params={{ runId: c.info.run_id }} search={{}}>
+                          {runLabel(c.info)}
+                        </Link>{' '}
+                        <span className={`status status-${c.info.status.toLowerCase()}`}>{c.info.status}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              </dd>
+            </>
+          )}
         </dl>
       </section>
       <section aria-labelledby="metrics">

@@ -1,13 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useRouterState } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ErrorBox, Loading } from '../Status';
+import { DownloadLink } from './DownloadLink';
+import { formatBytes } from './format-bytes';
 import { parseCsv, mlmodelSignature, type SignatureColumn } from './preview-parse';
-import { artifactUrl, fetchArtifactBlobUrl, fetchArtifactHead, proxyRoot, runApi, type ArtifactFile } from './run-api';
+import { artifactUrl, fetchArtifactBlob, fetchArtifactHead, proxyRoot, runApi, type ArtifactFile } from './run-api';
+import { useObjectUrl } from './use-object-url';
 
 /** How much of a file a preview reads: enough for a head, never a whole large artifact. */
 const PREVIEW_BYTES = 64 * 1024;
 const CSV_ROWS = 20;
+/** Images are read whole to preview them: past this, only the download is offered. */
+const IMAGE_PREVIEW_BYTES = 32 * 1024 * 1024;
 const TEXT_EXT = new Set(['txt', 'log', 'yaml', 'yml', 'md', 'py', 'html', 'svg', 'toml', 'ini', 'cfg', 'sh', 'r', 'sql', 'xml']);
 const IMAGE_EXT = new Set(['png', 'jpg', 'jpeg', 'gif', 'webp']);
 
@@ -22,14 +27,6 @@ function kindOf(path: string): Kind {
   if (ext === 'csv') return 'csv';
   if (TEXT_EXT.has(ext) || base === 'requirements.txt' || base === 'conda.yaml') return 'text';
   return 'other';
-}
-
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '—';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** One folder's entries, fetched when the folder is first opened. */
@@ -102,16 +99,19 @@ function SignatureTable({ caption, cols }: { caption: string; cols: SignatureCol
   );
 }
 
-function ImagePreview({ url, path }: { url: string; path: string }) {
-  const q = useQuery({ queryKey: ['artifact-blob', url], queryFn: () => fetchArtifactBlobUrl(url), staleTime: Infinity, gcTime: 0 });
-  useEffect(() => () => (q.data ? URL.revokeObjectURL(q.data) : undefined), [q.data]);
-  if (q.isPending) return <Loading what={path} />;
+function ImagePreview({ url, path, size }: { url: string; path: string; size: number | undefined }) {
+  const tooLarge = size !== undefined && size > IMAGE_PREVIEW_BYTES;
+  // Fetched with the token as a Blob: an <img src> pointing at the API would go out without it.
+  const q = useQuery({ queryKey: ['artifact-blob', url], queryFn: ({ signal }) => fetchArtifactBlob(url, signal), enabled: !tooLarge, staleTime: Infinity, gcTime: 0 });
+  const src = useObjectUrl(q.data);
+  if (tooLarge) return <p className="muted">This image is larger than {formatBytes(IMAGE_PREVIEW_BYTES)}; download it to view it.</p>;
   if (q.isError) return <ErrorBox error={q.error} what={path} />;
-  return <img className="artifact-image" src={q.data} alt={path} />;
+  if (q.isPending || !src) return <Loading what={path} />;
+  return <img className="artifact-image" src={src} alt={path} />;
 }
 
 function TextPreview({ url, path, kind }: { url: string; path: string; kind: Kind }) {
-  const q = useQuery({ queryKey: ['artifact-head', url], queryFn: () => fetchArtifactHead(url, PREVIEW_BYTES) });
+  const q = useQuery({ queryKey: ['artifact-head', url], queryFn: ({ signal }) => fetchArtifactHead(url, PREVIEW_BYTES, signal) });
   if (q.isPending) return <Loading what={path} />;
   if (q.isError) return <ErrorBox error={q.error} what={path} />;
   const text = new TextDecoder('utf-8', { fatal: false }).decode(q.data.bytes);
@@ -182,12 +182,10 @@ function Preview({ runId, root, path }: { runId: string; root: string; path: str
       <h3 className="mono">{path}</h3>
       <p>
         {size !== undefined && <span className="muted">{formatBytes(size)} · </span>}
-        <a href={url} download={path.split('/').pop()}>
-          Download
-        </a>
+        <DownloadLink key={url} url={url} name={path.split('/').pop() ?? path} size={size} />
       </p>
       {kind === 'image' ? (
-        <ImagePreview url={url} path={path} />
+        <ImagePreview url={url} path={path} size={size} />
       ) : kind === 'other' ? (
         <p className="muted">No preview for this kind of file.</p>
       ) : (

@@ -1,4 +1,4 @@
-import { getToken, request } from '../../api';
+import { fetchWithToken, request } from '../../api';
 
 /** One entry of artifacts/list: `path` is relative to the run's artifact root. */
 export interface ArtifactFile {
@@ -41,12 +41,8 @@ export const runApi = {
 };
 
 /** The first `limit` bytes of an artifact, read off the stream and then cancelled so a large file is not downloaded whole. */
-export async function fetchArtifactHead(url: string, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  const headers: Record<string, string> = {};
-  const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(url, { headers });
-  if (!res.ok) throw new Error(`${res.status}: ${(await res.text()) || res.statusText}`);
+export async function fetchArtifactHead(url: string, limit: number, signal?: AbortSignal): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  const res = await fetchWithToken(url, { signal });
   if (!res.body) {
     const all = new Uint8Array(await res.arrayBuffer());
     return { bytes: all.slice(0, limit), truncated: all.length > limit };
@@ -77,12 +73,8 @@ export async function fetchArtifactHead(url: string, limit: number): Promise<{ b
   return { bytes: out, truncated };
 }
 
-/** The whole artifact as a blob URL, for images (an <img src> cannot carry the token). */
-export async function fetchArtifactBlobUrl(url: string): Promise<string> {
-  const headers: Record<string, string> = {};
-  const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(url, { headers });
-  if (!res.ok) throw new Error(`${res.status}: ${(await res.text()) || res.statusText}`);
-  return URL.createObjectURL(await res.blob());
+/** The whole artifact as a Blob, for images: an <img src> cannot carry the token, an object URL of this can. */
+export async function fetchArtifactBlob(url: string, signal?: AbortSignal): Promise<Blob> {
+  const res = await fetchWithToken(url, { signal });
+  return res.blob();
 }
