@@ -237,7 +237,11 @@ class Scanner {
     this.pos = start;
     return invalid(
       `Invalid comparison clause in filter string at ${show(this.rest())}. Expected a comparator: ` +
-        '=, !=, >, >=, <, <=, LIKE, ILIKE, IN or NOT IN',
+        '=, !=, >, >=, <, <=, LIKE, ILIKE, IN or NOT IN' +
+        // The usual cause: a key such as val/acc or my-param, which ends the identifier early.
+        (/^[^\s=!<>]|^\s+[A-Za-z_]/.test(this.rest()) && !/^\s*(LIKE|ILIKE|IN|NOT)\b/i.test(this.rest())
+          ? ". A key holding '/', '-', '.', ':' or spaces must be quoted in backticks, e.g. metrics.`val/acc` > 0.7"
+          : ''),
     );
   }
 

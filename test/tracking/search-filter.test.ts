@@ -171,6 +171,23 @@ describe('parseRunFilter', () => {
       rejects(() => parseRunFilter("tags.a NOT LIKE 'x'"), /Expected a comparator/);
       rejects(() => parseRunFilter("tags.a IS 'x'"), /Expected a comparator/);
     });
+
+    it('says to quote a key in backticks when a slash, dash or space cut it short', () => {
+      rejects(() => parseRunFilter('metrics.val/acc > 0.7'), /quoted in backticks, e\.g\. metrics\.`val\/acc`/);
+      rejects(() => parseRunFilter("params.my-param = 'a'"), /quoted in backticks/);
+      assert.doesNotMatch(
+        (() => {
+          try {
+            parseRunFilter("tags.a NOT LIKE 'x'");
+            return '';
+          } catch (e) {
+            return (e as Error).message;
+          }
+        })(),
+        /backticks/,
+      );
+      assert.equal(parseRunFilter('metrics.`val/acc` > 0.7').length, 1);
+    });
   });
 
   describe('hostile and malformed input', () => {
