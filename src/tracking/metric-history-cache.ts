@@ -23,6 +23,8 @@ interface Entry extends MetricHistory {
 const BYTES_PER_POINT = 24;
 const ENTRY_OVERHEAD = 256;
 const MIN_CAPACITY = 64;
+/** Runs remembered as created here; beyond this the oldest are forgotten. */
+const MAX_COMPLETE_RUNS = 100_000;
 
 /** `FERRY_SERIES_CACHE_MB`: memory for cached metric histories (default 256 MiB; 0 turns the cache off). */
 export function seriesCacheBudget(env: NodeJS.ProcessEnv = process.env): number {
@@ -141,6 +143,8 @@ export class MetricHistoryCache {
     if (!this.enabled) return;
     this.checkExternalWrites();
     this.complete.add(runId);
+    // Forgetting the oldest only means their next new key is read from the database once.
+    if (this.complete.size > MAX_COMPLETE_RUNS) this.complete.delete(this.complete.values().next().value as string);
   }
 
   /** Points a transaction of this process has committed. */
