@@ -7,6 +7,10 @@
  *     time p95 against an empty scroller (floor) measured in the same run;
  *   - column picker over 12,000 metric keys: search-as-you-type latency;
  *   - compare chart of 20 runs × 100,000 steps: navigation to drawn, payload;
+ *   - compare 100 runs (chosen by id, with their experiment): navigation to
+ *     every chart drawn;
+ *   - parallel coordinates over the first 1,000 runs of a search: navigation
+ *     to the canvas drawn;
  *   - a run with 2,000 metric keys: time until its first charts are drawn;
  *     a run with 10,000 keys: JS heap once drawn (and that the tab lives);
  *   - initial JS, gzipped.
@@ -34,6 +38,10 @@ const PICKER_KEYS = 12_000;
 const RUN_KEYS = 2_000;
 const HUGE_RUN_KEYS = 10_000;
 const BATCH = 1000;
+const COMPARE_RUNS = 1000;
+const COMPARE_CHART_RUNS = 100;
+const COMPARE_METRICS = ['loss', 'accuracy', 'val/loss'];
+const COMPARE_STEPS = 100;
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -103,7 +111,33 @@ async function seed(app: FerryServer, runs: number) {
     await finish(id);
     return id;
   };
-  return { wide, charts, chartRuns, keysExp, run2k: await keyRun('keys-2000', RUN_KEYS), run10k: await keyRun('keys-10000', HUGE_RUN_KEYS) };
+  // Runs as a sweep logs them: a few params, three metrics over 100 steps.
+  const compare = await experiment('compare');
+  const compareRuns: string[] = [];
+  await pool([...Array(COMPARE_RUNS).keys()], 8, async (i) => {
+    const id = await run(compare, `sweep-${i}`, t0 + i);
+    compareRuns[i] = id;
+    const metrics = [];
+    for (let step = 0; step < COMPARE_STEPS; step++) {
+      const loss = 1 / (1 + step / 10) + ((i * 37) % 100) / 200;
+      metrics.push({ key: 'loss', value: loss, timestamp: t0 + step, step }, { key: 'accuracy', value: 1 - loss / 3, timestamp: t0 + step, step }, { key: 'val/loss', value: loss * 1.1, timestamp: t0 + step, step });
+    }
+    await mlflow('runs/log-batch', {
+      run_id: id,
+      params: [
+        { key: 'lr', value: String([0.0001, 0.0003, 0.001, 0.003, 0.01][i % 5]) },
+        { key: 'optimizer', value: ['adam', 'sgd', 'rmsprop', 'adamw'][i % 4]! },
+        { key: 'batch_size', value: String(16 << (i % 5)) },
+        { key: 'dropout', value: String((i % 6) / 10) },
+        { key: 'layers', value: String(2 + (i % 7)) },
+        { key: 'warmup', value: String((i * 13) % 500) },
+      ],
+      metrics,
+    });
+    await finish(id);
+  });
+
+  return { wide, charts, chartRuns, compare, compareRuns, keysExp, run2k: await keyRun('keys-2000', RUN_KEYS), run10k: await keyRun('keys-10000', HUGE_RUN_KEYS) };
 }
 
 /** Scrolls `selector` by `step` px each frame for `ms`, then returns every frame's duration. */
@@ -134,6 +168,12 @@ const WATCH = `window.__drawn = {}; window.__watch = (sel) => new Promise((resol
   if (check()) return;
   const mo = new MutationObserver(() => { if (check()) mo.disconnect(); });
   mo.observe(document, { childList: true, subtree: true });
+});
+window.__watchAll = (sel, n) => new Promise((resolve) => {
+  const check = () => { if (document.querySelectorAll(sel).length >= n) { requestAnimationFrame(() => resolve(performance.now())); return true; } return false; };
+  if (check()) return;
+  const mo = new MutationObserver(() => { if (check()) mo.disconnect(); });
+  mo.observe(document, { childList: true, subtree: true, attributes: true });
 });`;
 
 function initialJsGzip(): { bytes: number; files: string[] } {
@@ -216,6 +256,24 @@ export async function run(args: string[]): Promise<void> {
     );
     await page.close();
 
+    // Compare 100 runs chosen by id: every chart drawn.
+    const resources = (p: Page, part: string) => p.evaluate<number>(`performance.getEntriesByType('resource').filter((e) => e.name.includes(${JSON.stringify(part)})).length`);
+    page = await fresh();
+    await page.goto(`${url}/compare?runs=${s.compareRuns.slice(0, COMPARE_CHART_RUNS).join(',')}&experiments=${s.compare}`);
+    const compare100Ms = await page.evaluate<number>(`window.__watchAll('figure[data-metric] canvas', ${COMPARE_METRICS.length})`);
+    const compare100Calls = { search: await resources(page, '/runs/search'), get: await resources(page, '/runs/get'), series: await resources(page, '/runs/series') };
+    await page.close();
+
+    // Parallel coordinates over the first 1,000 runs of a search: the canvas drawn.
+    page = await fresh();
+    await page.goto(`${url}/compare?experiments=${s.compare}&max=${COMPARE_RUNS}&view=parallel`);
+    const pc1000Ms = await page.evaluate<number>(`window.__watch('.pc-plot canvas[data-drawn="${COMPARE_RUNS}"]')`);
+    const pcSearch = await page.evaluate<{ wait: number; bytes: number }>(
+      `(() => { const e = performance.getEntriesByType('resource').find((e) => e.name.includes('/runs/search')); return { wait: e.responseStart - e.requestStart, bytes: e.encodedBodySize }; })()`,
+    );
+    const pcNodes = await page.evaluate<number>('document.querySelectorAll("*").length');
+    await page.close();
+
     // A run with 2,000 keys, then one with 10,000.
     page = await fresh();
     await page.goto(`${url}/runs/${s.run2k}`);
@@ -244,6 +302,8 @@ export async function run(args: string[]): Promise<void> {
       runs_table: { runs, columns: COLUMNS, first_paint_after_data_ms: firstPaintMs, dom_nodes: domNodes, scroll_frame_p95_ms: p95(tableFrames), floor_frame_p95_ms: p95(floorFrames), frames: tableFrames.length },
       column_picker: { keys: pickerKeys, search_ms_p95: p95(searchMs), search_ms_max: Math.max(...searchMs), search_ms: searchMs },
       compare_chart: { runs: CHART_RUNS, steps: CHART_STEPS, navigation_to_drawn_ms: chartAt, series_requested_at_ms: seriesTiming.start, series_server_ms: seriesTiming.wait, payload_bytes: payload, series_calls: seriesCalls, buckets },
+      compare_100: { runs: COMPARE_CHART_RUNS, charts: COMPARE_METRICS.length, navigation_to_drawn_ms: compare100Ms, calls: compare100Calls },
+      parallel_coordinates_1000: { runs: COMPARE_RUNS, navigation_to_drawn_ms: pc1000Ms, search_server_ms: pcSearch.wait, search_bytes: pcSearch.bytes, dom_nodes: pcNodes },
       run_2000_keys: { first_chart_drawn_ms: run2kMs, charts_mounted: mounted2k, series_fetched: fetched2k },
       run_10000_keys: { first_chart_drawn_ms: run10kMs, js_heap_bytes: heap10k, dom_nodes: nodes10k },
       initial_js_gzip_bytes: js.bytes,
@@ -268,6 +328,17 @@ export async function run(args: string[]): Promise<void> {
       { measure: `Compare chart ${CHART_RUNS} runs × ${CHART_STEPS.toLocaleString('en-US')} steps: navigation to drawn`, baseline: '—', baselineValue: '—', ferry: ms(chartAt), ratio: '—', target: '≤ 500 ms', met: met(chartAt <= 500) },
       { measure: 'Same: of which the server answering the series call (request → first byte)', baseline: '—', baselineValue: '—', ferry: ms(seriesTiming.wait), ratio: '—', target: '—', met: '—' },
       { measure: `Same: series payload (${seriesCalls} call, ${buckets} buckets)`, baseline: '—', baselineValue: '—', ferry: `${(payload / 1024).toFixed(0)} KiB`, ratio: '—', target: '≤ 1 MiB', met: met(payload <= 2 ** 20) },
+      {
+        measure: `Compare ${COMPARE_CHART_RUNS} runs (by id, with experiment), ${COMPARE_METRICS.length} metrics × ${COMPARE_STEPS} steps: navigation to every chart drawn (${compare100Calls.search} runs/search, ${compare100Calls.get} runs/get, ${compare100Calls.series} series calls)`,
+        baseline: '—',
+        baselineValue: '—',
+        ferry: ms(compare100Ms),
+        ratio: '—',
+        target: '≤ 1 s',
+        met: met(compare100Ms <= 1000),
+      },
+      { measure: `Parallel coordinates over ${COMPARE_RUNS.toLocaleString('en-US')} runs (search form): navigation to canvas drawn`, baseline: '—', baselineValue: '—', ferry: ms(pc1000Ms), ratio: '—', target: '≤ 500 ms', met: met(pc1000Ms <= 500) },
+      { measure: `Same: of which the server answering runs/search (request → first byte; ${(pcSearch.bytes / 1024).toFixed(0)} KiB)`, baseline: '—', baselineValue: '—', ferry: ms(pcSearch.wait), ratio: '—', target: '—', met: '—' },
       { measure: `Run with ${RUN_KEYS.toLocaleString('en-US')} metric keys: navigation to first charts drawn (${mounted2k} mounted, ${fetched2k} fetched)`, baseline: '—', baselineValue: '—', ferry: ms(run2kMs), ratio: '—', target: '≤ 1 s', met: met(run2kMs <= 1000) },
       { measure: `Run with ${HUGE_RUN_KEYS.toLocaleString('en-US')} metric keys: JS heap once drawn (tab alive)`, baseline: '—', baselineValue: '—', ferry: `${(heap10k / 2 ** 20).toFixed(0)} MiB`, ratio: '—', target: 'no crash', met: 'yes' },
       { measure: 'Initial JS, gzipped', baseline: '—', baselineValue: '—', ferry: `${(js.bytes / 1024).toFixed(0)} KB`, ratio: '—', target: '≤ 300 KB', met: met(js.bytes <= 300 * 1024) },

@@ -38,8 +38,22 @@ export interface ChartSearch {
 
 const chartSearch = (s: Record<string, unknown>): Omit<ChartSearch, 'range'> => ({ x: str(s.x), smooth: str(s.smooth), amount: str(s.amount), log: str(s.log) });
 
+/**
+ * Which runs the compare page shows: `runs` names them (comma-separated ids),
+ * or, without `runs`, the first `max` runs of `experiments` matching `filter`
+ * in `order` (the runs table's own search). `experiments` also lets explicit
+ * ids be fetched in batches.
+ */
 export interface CompareSearch extends ChartSearch {
   runs?: string;
+  /** Experiment ids, comma-separated. */
+  experiments?: string;
+  /** MLflow filter grammar, as on the runs table. */
+  filter?: string;
+  /** One MLflow order_by clause. */
+  order?: string;
+  /** How many matching runs, 1 to 1000; 100 when absent. */
+  max?: string;
 }
 
 const experimentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: ExperimentsPage });
@@ -61,7 +75,15 @@ const runRoute = createRoute({
 const compareRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/compare',
-  validateSearch: (s: Record<string, unknown>): CompareSearch => ({ runs: str(s.runs), range: str(s.range), ...chartSearch(s) }),
+  validateSearch: (s: Record<string, unknown>): CompareSearch => ({
+    runs: str(s.runs),
+    experiments: str(s.experiments),
+    filter: str(s.filter),
+    order: str(s.order),
+    max: str(s.max),
+    range: str(s.range),
+    ...chartSearch(s),
+  }),
   component: ComparePage,
 });
 

@@ -1,10 +1,11 @@
-import { useQueries } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link, useRouterState } from '@tanstack/react-router';
 import { useMemo } from 'react';
-import { api, type Run } from '../api';
 import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../components/chart-options';
 import { MetricChart } from '../components/MetricChart';
 import { fieldOptions } from '../components/compare/axis';
+import { CompareSummary, differingParams } from '../components/compare/CompareSummary';
+import { fetchCompareRuns, parseSelection, type CompareSelection } from '../components/compare/compare-runs';
 import { GroupedChart } from '../components/compare/GroupedChart';
 import { ParallelCoordinates } from '../components/compare/ParallelCoordinates';
 import { Scatter } from '../components/compare/Scatter';
@@ -24,6 +25,9 @@ const VIEWS = [
 ] as const;
 type View = (typeof VIEWS)[number][0];
 
+/** Runs overlaid in one metric chart: the series endpoint's limit, and past it the lines cannot be told apart. */
+const CHART_RUNS = 100;
+
 const rawStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
 export function ComparePage() {
@@ -31,16 +35,18 @@ export function ComparePage() {
   const [options, setOptions, setRaw] = useChartOptions();
   // View choices are read from the raw URL, like the chart options, so they survive beside the route's own params.
   const raw = useRouterState({ select: (s) => s.location.search as Record<string, unknown> });
-  const runIds = useMemo(() => [...new Set((search.runs ?? '').split(',').filter(Boolean))], [search.runs]);
-  const results = useQueries({ queries: runIds.map((id) => ({ queryKey: ['run', id], queryFn: () => api.getRun(id) })) });
-  const runs = results.map((r) => r.data?.run).filter((r): r is Run => r !== undefined);
-  const ready = runs.length === runIds.length;
+  const { runs: runsParam, experiments, filter, order, max } = search;
+  const { selection, error } = useMemo(() => parseSelection({ runs: runsParam, experiments, filter, order, max }), [runsParam, experiments, filter, order, max]);
+  const q = useQuery({ queryKey: ['compare-runs', selection], queryFn: () => fetchCompareRuns(selection!), enabled: selection !== undefined });
+  const runs = useMemo(() => q.data?.runs ?? [], [q.data]);
+  const chartIds = useMemo(() => runs.slice(0, CHART_RUNS).map((r) => r.info.run_id), [runs]);
   // Keyed by content: a new labels object on each render would redraw every chart.
-  const labelsKey = JSON.stringify(runs.map((r) => [r.info.run_id, runLabel(r.info)]));
+  const labelsKey = JSON.stringify(runs.slice(0, CHART_RUNS).map((r) => [r.info.run_id, runLabel(r.info)]));
   const labels = useMemo(() => Object.fromEntries(JSON.parse(labelsKey) as Array<[string, string]>), [labelsKey]);
   const range = parseRange(search.range);
 
-  if (runIds.length === 0) {
+  if (error) return <ErrorBox error={new Error(error)} what="the runs to compare" />;
+  if (!selection) {
     return (
       <>
         <h1>Compare runs</h1>
@@ -52,17 +58,26 @@ export function ComparePage() {
       </>
     );
   }
-  const failed = results.find((r) => r.isError);
-  if (failed) return <ErrorBox error={failed.error} what="the runs to compare" />;
-  if (!ready) return <Loading what="runs" />;
+  if (q.isError) return <ErrorBox error={q.error} what="the runs to compare" />;
+  if (!q.data) return <Loading what="runs" />;
+  if (runs.length === 0) {
+    return (
+      <>
+        <h1>Compare runs</h1>
+        <SearchLine selection={selection} count={0} more={false} />
+        <EmptyState title="No runs match this search.">
+          <p>Change the filter, or compare runs of another experiment.</p>
+        </EmptyState>
+      </>
+    );
+  }
 
   const metricKeys = [...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
   const paramKeys = [...new Set(runs.flatMap((r) => (r.data.params ?? []).map((p) => p.key)))].sort();
-  const paramOf = (r: Run, k: string) => r.data.params?.find((p) => p.key === k)?.value;
   const sections = sectionsByPrefix(metricKeys);
   const live = runs.some((r) => r.info.status === 'RUNNING');
   const onRange = (r: [number, number] | undefined) => setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined });
-  const differing = paramKeys.filter((k) => new Set(runs.map((r) => paramOf(r, k) ?? '\u0000')).size > 1);
+  const differing = differingParams(runs, paramKeys);
   const view: View = VIEWS.find(([v]) => v === raw.view)?.[0] ?? 'charts';
   const pick = (v: unknown, among: string[], fallback: string | undefined) => {
     const s = rawStr(v);
@@ -111,51 +126,8 @@ export function ComparePage() {
   return (
     <>
       <h1>Compare {runs.length} runs</h1>
-      <ul className="run-chips" aria-label="Runs compared">
-        {runs.map((r) => (
-          <li key={r.info.run_id}>
-            <Link to="/runs/$runId" params={{ runId: r.info.run_id }} search={{}}>
-              {runLabel(r.info)}
-            </Link>
-          </li>
-        ))}
-      </ul>
-      <section aria-labelledby="cmp-params">
-        <h2 id="cmp-params">Parameters that differ</h2>
-        {differing.length === 0 ? (
-          <p className="muted">All {paramKeys.length} parameters are equal across these runs.</p>
-        ) : (
-          // Focusable so the keyboard can scroll a table wider than the page (many runs).
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Parameters that differ">
-            <table className="grid-table">
-              <caption className="sr-only">Parameters that differ between the runs</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Parameter</th>
-                  {runs.map((r) => (
-                    <th scope="col" key={r.info.run_id}>
-                      {runLabel(r.info)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {differing.map((k) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    {runs.map((r) => (
-                      <td className="mono" key={r.info.run_id}>
-                        {paramOf(r, k) ?? '—'}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {differing.length > 0 && <p className="muted">{paramKeys.length - differing.length} equal parameter{paramKeys.length - differing.length === 1 ? "" : "s"} hidden.</p>}
-      </section>
+      <SearchLine selection={selection} count={runs.length} more={q.data.more} />
+      <CompareSummary runs={runs} paramKeys={paramKeys} differing={differing} />
       <div className="view-tabs" role="group" aria-label="View">
         {VIEWS.map(([v, label]) => (
           <button key={v} type="button" aria-pressed={view === v} onClick={() => setRaw({ view: v === 'charts' ? undefined : v })}>
@@ -182,9 +154,6 @@ export function ComparePage() {
                   </select>
                 </label>
                 {keySelect('Metric', pcMetric, metricKeys, 'pc_metric')}
-                <span className="pc-legend">
-                  low <span className="ramp" aria-hidden="true" /> high {pcMetric}
-                </span>
               </div>
               <ParallelCoordinates runs={runs} params={pcParams} metric={pcMetric} />
             </>
@@ -227,6 +196,11 @@ export function ComparePage() {
         <section aria-labelledby="cmp-metrics">
           <h2 id="cmp-metrics">Metrics</h2>
           {metricKeys.length === 0 && <p className="muted">None of these runs logged metrics.</p>}
+          {runs.length > CHART_RUNS && (
+            <p className="compare-note" role="note">
+              Charts show the first {CHART_RUNS} of {runs.length.toLocaleString('en-US')} runs: more lines than that cannot be told apart. Parallel coordinates, scatter and grouped show all {runs.length.toLocaleString('en-US')}.
+            </p>
+          )}
           {metricKeys.length > 0 && <ChartControls options={options} onChange={setOptions} />}
           {/* One series call per metric names every run, with buckets = the chart's pixel width (MetricChart). */}
           {sections.map((sec) => (
@@ -237,7 +211,7 @@ export function ComparePage() {
               <div className="charts">
                 {sec.keys.map((k) => (
                   <LazyMount key={k} height={340}>
-                    <MetricChart metricKey={k} runIds={runIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
+                    <MetricChart metricKey={k} runIds={chartIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
                   </LazyMount>
                 ))}
               </div>
@@ -246,5 +220,35 @@ export function ComparePage() {
         </section>
       )}
     </>
+  );
+}
+
+/** What a search-based comparison holds, with a link back to the runs table showing the same search. */
+function SearchLine({ selection, count, more }: { selection: CompareSelection; count: number; more: boolean }) {
+  if (selection.kind !== 'query') return null;
+  const [only] = selection.experimentIds;
+  const what = selection.experimentIds.length === 1 ? `experiment ${only}` : `experiments ${selection.experimentIds.join(', ')}`;
+  return (
+    <p className="muted compare-search">
+      {more ? `The first ${count.toLocaleString('en-US')}` : `All ${count.toLocaleString('en-US')}`} runs of {what}
+      {selection.filter && (
+        <>
+          {' '}
+          matching <code>{selection.filter}</code>
+        </>
+      )}
+      {selection.order && (
+        <>
+          {' '}
+          by <code>{selection.order}</code>
+        </>
+      )}
+      {more && ` (more match; max is ${selection.max}, at most 1000)`}.{' '}
+      {selection.experimentIds.length === 1 && (
+        <Link to="/experiments/$experimentId" params={{ experimentId: only! }} search={{ filter: selection.filter, order: selection.order }}>
+          Open this search in the runs table
+        </Link>
+      )}
+    </p>
   );
 }

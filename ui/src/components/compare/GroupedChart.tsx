@@ -1,15 +1,35 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { api, type Run, type Series } from '../../api';
+import { api, type Run, type Series, type SeriesAnswer } from '../../api';
 import { RUN_COLORS } from '../MetricChart';
 import { ErrorBox, Loading } from '../Status';
 import { makeAxis } from './axis';
+import { DataTable } from './DataTable';
 
 const W = 720;
 const H = 380;
 const PAD = { top: 16, right: 24, bottom: 44, left: 72 };
 /** One shared bucket grid for every run: the same buckets for all makes the per-x reduction exact. */
 const BUCKETS = 200;
+/** The series endpoint's limit of runs per call (MAX_SERIES_RUNS on the server). */
+export const SERIES_RUNS_PER_CALL = 100;
+
+/**
+ * One metric's series for any number of runs, as side-by-side calls of at
+ * most SERIES_RUNS_PER_CALL runs each. A fixed step range keeps every call's
+ * buckets on one grid, so a group spanning two calls reduces exactly.
+ */
+async function seriesOfAll(runIds: string[], metric: string): Promise<Series[]> {
+  if (runIds.length <= SERIES_RUNS_PER_CALL) return (await api.series(runIds, metric, BUCKETS)).series;
+  const parts: string[][] = [];
+  for (let i = 0; i < runIds.length; i += SERIES_RUNS_PER_CALL) parts.push(runIds.slice(i, i + SERIES_RUNS_PER_CALL));
+  // Each call would otherwise bucket its own runs' step range; first learn the whole range, then ask each part for it.
+  const probes: SeriesAnswer[] = await Promise.all(parts.map((ids) => api.series(ids, metric, 1)));
+  const lows = probes.flatMap((a) => (a.min_step === null ? [] : [a.min_step]));
+  const highs = probes.flatMap((a) => (a.max_step === null ? [] : [a.max_step]));
+  if (lows.length === 0) return [];
+  const range: [number, number] = [Math.min(...lows), Math.max(...highs)];
+  return (await Promise.all(parts.map((ids) => api.series(ids, metric, BUCKETS, range)))).flatMap((a) => a.series);
+}
 
 export interface GroupLine {
   group: string;
@@ -59,12 +79,11 @@ export function reduceGroups(series: Series[], groupOf: Map<string, string>): Gr
 /** The runs grouped by a param's value: per group a mean line and a min/max band of the metric over steps. */
 export function GroupedChart({ runs, param, metric }: { runs: Run[]; param: string; metric: string }) {
   const runIds = runs.map((r) => r.info.run_id);
-  const q = useQuery({ queryKey: ['series-grouped', metric, runIds], queryFn: () => api.series(runIds, metric, BUCKETS) });
-  const [showTable, setShowTable] = useState(false);
+  const q = useQuery({ queryKey: ['series-grouped', metric, runIds], queryFn: () => seriesOfAll(runIds, metric) });
   if (q.isError) return <ErrorBox error={q.error} what={`the ${metric} series`} />;
   if (!q.data) return <Loading what={`${metric} series`} />;
   const groupOf = new Map(runs.map((r) => [r.info.run_id, r.data.params?.find((p) => p.key === param)?.value ?? '(not set)']));
-  const lines = reduceGroups(q.data.series, groupOf);
+  const lines = reduceGroups(q.data, groupOf);
   const allX = lines.flatMap((l) => l.x);
   const allY = lines.flatMap((l) => [...l.min, ...l.max]);
   if (allX.length === 0) return <p className="muted">None of these runs logged {metric}.</p>;
@@ -112,38 +131,21 @@ export function GroupedChart({ runs, param, metric }: { runs: Run[]; param: stri
           );
         })}
       </svg>
-      <details onToggle={(e) => setShowTable((e.target as HTMLDetailsElement).open)}>
-        <summary>Data table</summary>
-        {showTable && (
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Data table">
-            <table className="grid-table">
-              <caption className="sr-only">Grouped {metric} data</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{param}</th>
-                  <th scope="col">Step</th>
-                  <th scope="col">Mean</th>
-                  <th scope="col">Min</th>
-                  <th scope="col">Max</th>
-                </tr>
-              </thead>
-              <tbody>
-                {lines.flatMap((l) =>
-                  l.x.map((x, j) => (
-                    <tr key={`${l.group}-${x}`}>
-                      <th scope="row">{l.group}</th>
-                      <td className="mono">{x}</td>
-                      <td className="mono">{l.mean[j]}</td>
-                      <td className="mono">{l.min[j]}</td>
-                      <td className="mono">{l.max[j]}</td>
-                    </tr>
-                  )),
-                )}
-              </tbody>
-            </table>
-          </div>
+      <DataTable
+        caption={`Grouped ${metric} data`}
+        columns={[param, 'Step', 'Mean', 'Min', 'Max']}
+        rows={lines.flatMap((l) => l.x.map((x, j) => ({ l, x, j })))}
+        rowKey={({ l, x }) => `${l.group}-${x}`}
+        cells={({ l, x, j }) => (
+          <>
+            <th scope="row">{l.group}</th>
+            <td className="mono">{x}</td>
+            <td className="mono">{l.mean[j]}</td>
+            <td className="mono">{l.min[j]}</td>
+            <td className="mono">{l.max[j]}</td>
+          </>
         )}
-      </details>
+      />
     </div>
   );
 }

@@ -1,31 +1,47 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Run } from '../../api';
 import { runLabel } from '../../format';
-import { makeAxis, valueOf, viridis } from './axis';
+import { onThemeChange } from '../../theme';
+import { makeAxis, valueOf } from './axis';
+import { DataTable } from './DataTable';
+import { cssVar, rampColor, rampGradient, readRamp } from './ramp';
 
 const HEIGHT = 360;
 const PAD = { top: 36, bottom: 28, left: 60, right: 80 };
+/** Lines are drawn one path per colour band: 1,000 runs cost ~33 strokes, not 1,000. */
+const BANDS = 32;
 
 /**
  * One vertical axis per chosen param plus the chosen metric, one line per run
- * coloured by that metric (viridis). Lines go on a canvas: 1,000 runs are
- * 1,000 paths, which SVG nodes would make slow to lay out.
+ * coloured by that metric. Lines go on a canvas in one pass; only the axes
+ * (a few nodes each) are SVG, so 1,000 runs add no DOM. When drawn, the
+ * canvas carries `data-drawn` = the runs drawn.
  */
 export function ParallelCoordinates({ runs, params, metric }: { runs: Run[]; params: string[]; metric: string }) {
-  const fields = useMemo(() => [...params.map((p) => `p:${p}`), `m:${metric}`], [params, metric]);
-  const axes = useMemo(() => fields.map((f) => makeAxis(runs.map((r) => valueOf(r, f)))), [fields, runs]);
+  // Keyed by content: the page hands a new params array on each of its renders.
+  const paramsKey = params.join('\n');
+  const fields = useMemo(() => [...params.map((p) => `p:${p}`), `m:${metric}`], [paramsKey, metric]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Positions on each axis, computed once per run and field: the draw and the table reuse them.
+  const values = useMemo(() => runs.map((r) => fields.map((f) => valueOf(r, f))), [runs, fields]);
+  const axes = useMemo(() => fields.map((_, i) => makeAxis(values.map((v) => v[i]))), [fields, values]);
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(800);
-  const [showTable, setShowTable] = useState(false);
-  useEffect(() => {
+  const [width, setWidth] = useState(0);
+  const [themeTick, setThemeTick] = useState(0);
+  useEffect(() => onThemeChange(() => setThemeTick((t) => t + 1)), []);
+  const ramp = useMemo(() => readRamp(), [themeTick]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Measured before the first paint, so the lines are drawn once at the right width.
+  useLayoutEffect(() => {
     const el = wrap.current;
     if (!el) return;
-    setWidth(Math.max(320, Math.floor(el.clientWidth)));
-    const ro = new ResizeObserver(() => setWidth(Math.max(320, Math.floor(el.clientWidth))));
+    const measure = () => setWidth(Math.max(320, Math.floor(el.clientWidth)));
+    measure();
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+  const last = fields.length - 1;
+  const missing = useMemo(() => values.filter((v) => v[last] === undefined).length, [values, last]);
   const plotW = width - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const xOf = (i: number) => PAD.left + (fields.length === 1 ? plotW / 2 : (plotW * i) / (fields.length - 1));
@@ -33,7 +49,7 @@ export function ParallelCoordinates({ runs, params, metric }: { runs: Run[]; par
 
   useEffect(() => {
     const c = canvas.current;
-    if (!c) return;
+    if (!c || width === 0) return;
     const dpr = window.devicePixelRatio || 1;
     c.width = width * dpr;
     c.height = HEIGHT * dpr;
@@ -42,77 +58,81 @@ export function ParallelCoordinates({ runs, params, metric }: { runs: Run[]; par
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, HEIGHT);
     ctx.lineWidth = 1.25;
-    ctx.globalAlpha = runs.length > 200 ? 0.5 : 0.85;
-    const metricAxis = axes[axes.length - 1]!;
-    for (const r of runs) {
-      const m = metricAxis.pos(valueOf(r, fields[fields.length - 1]!));
-      ctx.strokeStyle = m === undefined ? '#888' : viridis(m);
-      ctx.beginPath();
+    ctx.lineJoin = 'round';
+    ctx.globalAlpha = runs.length > 200 ? 0.7 : 0.9;
+    const m = fields.length - 1;
+    // Band BANDS holds runs without the metric; each band is one path, so one stroke.
+    const paths = Array.from({ length: BANDS + 1 }, () => new Path2D());
+    const xs = fields.map((_, i) => xOf(i));
+    for (const v of values) {
+      const t = axes[m]!.pos(v[m]);
+      const path = paths[t === undefined ? BANDS : Math.min(BANDS - 1, Math.floor(t * BANDS))]!;
       let pen = false;
-      fields.forEach((f, i) => {
-        const p = axes[i]!.pos(valueOf(r, f));
-        if (p === undefined) return void (pen = false);
-        if (pen) ctx.lineTo(xOf(i), yOf(p));
-        else ctx.moveTo(xOf(i), yOf(p));
+      for (let i = 0; i < fields.length; i++) {
+        const p = axes[i]!.pos(v[i]);
+        if (p === undefined) {
+          pen = false;
+          continue;
+        }
+        if (pen) path.lineTo(xs[i]!, yOf(p));
+        else path.moveTo(xs[i]!, yOf(p));
         pen = true;
-      });
-      ctx.stroke();
+      }
     }
+    paths.forEach((path, b) => {
+      ctx.strokeStyle = b === BANDS ? cssVar('--text-muted', '#888') : rampColor(ramp, (b + 0.5) / BANDS);
+      ctx.stroke(path);
+    });
+    c.dataset.drawn = String(values.length);
     // xOf/yOf only read width and fields, both listed.
-  }, [runs, fields, axes, width]);
+  }, [values, fields, axes, width, ramp]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <div className="pc" ref={wrap}>
+      <p className="pc-legend">
+        low <span className="ramp" aria-hidden="true" style={{ background: rampGradient(ramp) }} /> high {metric}
+        {missing > 0 && (
+          <span className="muted">
+            · {missing} run{missing === 1 ? '' : 's'} without {metric}, in grey
+          </span>
+        )}
+      </p>
       <div className="pc-plot" style={{ height: HEIGHT }} role="img" aria-label={`Parallel coordinates of ${runs.length} runs: ${params.join(', ')} against ${metric}`}>
         <canvas ref={canvas} style={{ width, height: HEIGHT }} aria-hidden="true" />
-        <svg width={width} height={HEIGHT} aria-hidden="true" className="pc-axes">
-          {fields.map((f, i) => (
-            <g key={f} className="pc-axis" data-field={f}>
-              <line x1={xOf(i)} x2={xOf(i)} y1={PAD.top} y2={PAD.top + plotH} />
-              <text className="pc-axis-label" x={xOf(i)} y={PAD.top - 14} textAnchor="middle">
-                {f.slice(2)}
-              </text>
-              {axes[i]!.ticks.slice(0, 12).map((t) => (
-                <text key={t.label} className="pc-tick" x={xOf(i) - 5} y={yOf(t.pos) + 4} textAnchor="end">
-                  {t.label}
+        {width > 0 && (
+          <svg width={width} height={HEIGHT} aria-hidden="true" className="pc-axes">
+            {fields.map((f, i) => (
+              <g key={f} className="pc-axis" data-field={f}>
+                <line x1={xOf(i)} x2={xOf(i)} y1={PAD.top} y2={PAD.top + plotH} />
+                <text className="pc-axis-label" x={xOf(i)} y={PAD.top - 14} textAnchor="middle">
+                  {f.slice(2)}
                 </text>
-              ))}
-            </g>
-          ))}
-        </svg>
-      </div>
-      <details onToggle={(e) => setShowTable((e.target as HTMLDetailsElement).open)}>
-        <summary>Data table</summary>
-        {showTable && (
-          <div className="table-wrap" tabIndex={0} role="region" aria-label="Data table">
-            <table className="grid-table">
-              <caption className="sr-only">Parallel coordinates data</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  {fields.map((f) => (
-                    <th scope="col" key={f}>
-                      {f.slice(2)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {runs.map((r) => (
-                  <tr key={r.info.run_id}>
-                    <th scope="row">{runLabel(r.info)}</th>
-                    {fields.map((f) => (
-                      <td className="mono" key={f}>
-                        {valueOf(r, f) ?? '—'}
-                      </td>
-                    ))}
-                  </tr>
+                {axes[i]!.ticks.slice(0, 12).map((t) => (
+                  <text key={t.label} className="pc-tick" x={xOf(i) - 5} y={yOf(t.pos) + 4} textAnchor="end">
+                    {t.label}
+                  </text>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </g>
+            ))}
+          </svg>
         )}
-      </details>
+      </div>
+      <DataTable
+        caption="Parallel coordinates data"
+        columns={['Run', ...fields.map((f) => f.slice(2))]}
+        rows={runs.map((r, i) => ({ r, v: values[i]! }))}
+        rowKey={({ r }) => r.info.run_id}
+        cells={({ r, v }) => (
+          <>
+            <th scope="row">{runLabel(r.info)}</th>
+            {fields.map((f, i) => (
+              <td className="mono" key={f}>
+                {v[i] ?? '—'}
+              </td>
+            ))}
+          </>
+        )}
+      />
     </div>
   );
 }

@@ -7,14 +7,19 @@ export function fieldLabel(f: string): string {
   return f.slice(2);
 }
 
+/** Each run's fields by key, built once per run: views look up thousands of (run, field) pairs. */
+const fieldsOf = new WeakMap<Run, Map<string, string | number>>();
+
 /** The run's value of a field: metrics as numbers, params as their logged string. */
 export function valueOf(run: Run, f: string): string | number | undefined {
-  const key = f.slice(2);
-  if (f.startsWith('m:')) {
-    const v = run.data.metrics?.find((m) => m.key === key)?.value;
-    return v === undefined ? undefined : Number(v);
+  let byKey = fieldsOf.get(run);
+  if (!byKey) {
+    byKey = new Map();
+    for (const p of run.data.params ?? []) byKey.set(`p:${p.key}`, p.value);
+    for (const m of run.data.metrics ?? []) byKey.set(`m:${m.key}`, Number(m.value));
+    fieldsOf.set(run, byKey);
   }
-  return run.data.params?.find((p) => p.key === key)?.value;
+  return byKey.get(f);
 }
 
 /** One axis: numeric when every present value parses as a finite number, otherwise ordered categories. */
@@ -44,23 +49,6 @@ export function makeAxis(values: Array<string | number | undefined>): Axis {
   const cats = [...new Set(present.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const at = new Map(cats.map((c, i) => [c, cats.length === 1 ? 0.5 : i / (cats.length - 1)]));
   return { kind: 'categorical', pos: (v) => (v === undefined ? undefined : at.get(String(v))), ticks: cats.map((c) => ({ pos: at.get(c)!, label: c })) };
-}
-
-/** Viridis stops: a colour-blind-safe, perceptually even scale from low to high. */
-const VIRIDIS = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-export function viridis(t: number): string {
-  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const c = VIRIDIS[i]!.map((a, k) => Math.round(a + (VIRIDIS[i + 1]![k]! - a) * f));
-  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
 /** A picker of one field among metrics and params. */
