@@ -89,7 +89,26 @@ const compareRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([experimentsRoute, runsRoute, runRoute, compareRoute, ...modelsRoutes, ...deploymentsRoutes, ...dataRoutes]);
 
-export const router = createRouter({ routeTree, defaultPreload: false });
+/**
+ * Every URL value is a plain string (`?experiments=2&amount=0.9`): the router's
+ * default writes strings that look like numbers in JSON quotes (`%222%22`),
+ * which makes shared links hard to read and to write by hand.
+ */
+function parsePlainSearch(search: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(search.startsWith('?') ? search.slice(1) : search));
+}
+
+function stringifyPlainSearch(search: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(search)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export const router = createRouter({ routeTree, defaultPreload: false, parseSearch: parsePlainSearch, stringifySearch: stringifyPlainSearch });
 
 declare module '@tanstack/react-router' {
   interface Register {
