@@ -104,6 +104,9 @@ export function checkSeriesQuery(q: SeriesQuery): void {
  */
 export class MetricSeriesReader {
   private readonly cache: MetricHistoryCache;
+  private readonly pending = new Set<string>();
+  private readonly queue: Array<[string, string]> = [];
+  private draining = false;
 
   constructor(private readonly database: Database) {
     this.cache = metricHistoryCache(database);
@@ -197,6 +200,7 @@ export class MetricSeriesReader {
       s.last_step = e.hi;
       byRun.set(e.runId, s);
     }
+    this.prefetch(missing, q.key);
     return {
       x_axis: 'step',
       smoothing: null,
@@ -205,6 +209,45 @@ export class MetricSeriesReader {
       bucket_width: range / q.buckets,
       series: runIds.map((id) => byRun.get(id) ?? emptySeries(id, q.key)),
     };
+  }
+
+  /**
+   * After answering from SQL, reads the histories whole in the background,
+   * one run per event-loop turn so other requests go in between: the next
+   * view or zoom of the same chart is then drawn from memory.
+   */
+  private prefetch(runIds: string[], key: string): void {
+    if (!this.cache.enabled) return;
+    for (const id of runIds) {
+      const k = `${id}\u0000${key}`;
+      if (this.pending.has(k)) continue;
+      this.pending.add(k);
+      this.queue.push([id, key]);
+    }
+    if (!this.draining && this.queue.length > 0) {
+      this.draining = true;
+      setImmediate(() => void this.drainPrefetch());
+    }
+  }
+
+  private async drainPrefetch(): Promise<void> {
+    const next = this.queue.shift();
+    if (!next) {
+      this.draining = false;
+      return;
+    }
+    const [id, key] = next;
+    try {
+      if (!this.cache.get(id, key)) {
+        const generation = this.cache.generation(id);
+        this.cache.put(id, key, await this.load(id, key), generation);
+      }
+    } catch {
+      // A failed background read only means the next view asks the database again.
+    } finally {
+      this.pending.delete(`${id}\u0000${key}`);
+    }
+    setImmediate(() => void this.drainPrefetch());
   }
 
   private async extent(runId: string, key: string, lo?: number, hi?: number): Promise<{ runId: string; n: number; lo: number; hi: number }> {

@@ -173,6 +173,18 @@ for (const kind of testDatabaseKinds()) {
       }
     });
 
+    it('reads a history whole in the background after answering a cold chart from SQL, then answers the same from memory', async () => {
+      const cold = await server();
+      const coldApp = apps.at(-1)!;
+      const cache = metricHistoryCache(coldApp.services.database);
+      const q = { run_id: run, key: 'loss', buckets: 100 };
+      const first = await cold('GET', SERIES_PATH, q);
+      assert.equal(first.status, 200);
+      for (let i = 0; i < 100 && !cache.get(run, 'loss'); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(cache.get(run, 'loss')?.n, 4004, 'held after the background read');
+      assert.deepEqual((await cold('GET', SERIES_PATH, q)).body, first.body);
+    });
+
     it('sees points another server wrote to the same database', async () => {
       const before = await warm('GET', SERIES_PATH, { run_id: run, key: 'loss', buckets: 10_000 });
       const other = await server();
