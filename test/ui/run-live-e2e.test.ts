@@ -76,6 +76,22 @@ describe('run page for a live MLflow run in chromium', { skip: skipWithoutChromi
     await page.close();
   });
 
+  it('follows the system theme when none is chosen, live', async () => {
+    const page = await h.open('light', '/');
+    const browser = page.context().browser()!;
+    await page.close();
+    const context = await browser.newContext({ colorScheme: 'dark' });
+    const p = await context.newPage();
+    await p.goto(`${h.url}/runs/${parentId}`);
+    await p.getByRole('heading', { name: 'Run sweep' }).waitFor();
+    const look = () => p.evaluate<[string, string]>(`[document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]`);
+    assert.deepEqual(await look(), ['dark', 'rgb(20, 23, 28)']);
+    await p.emulateMedia({ colorScheme: 'light' });
+    await p.waitForFunction(`document.documentElement.dataset.theme === 'light'`);
+    assert.deepEqual(await look(), ['light', 'rgb(255, 255, 255)']);
+    await context.close();
+  });
+
   it('offers no sign-in with auth off, and passes axe in both themes', async () => {
     for (const theme of THEMES) {
       const page = await h.open(theme, `/runs/${parentId}`);
