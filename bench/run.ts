@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   'data-profile': () => import('./data-profile-bench.js'),
   deployments: () => import('./deployments.js'),
   ui: () => import('./ui.js'),
+  'ui-large-table': () => import('./ui-large-table.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -29,6 +29,7 @@ import { loadConfig } from '../src/config/config.js';
 import { buildServer, type FerryServer } from '../src/server/build-server.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, UI_DIST } from '../test/ui/browser-harness.js';
 import { percentile } from './lib/http-load.js';
+import { scrollFrames } from './lib/scroll-frames.js';
 import { machine, table, writeSection, type Row } from './lib/report.js';
 
 const COLUMNS = 200;
@@ -140,27 +141,6 @@ async function seed(app: FerryServer, runs: number) {
   return { wide, charts, chartRuns, compare, compareRuns, keysExp, run2k: await keyRun('keys-2000', RUN_KEYS), run10k: await keyRun('keys-10000', HUGE_RUN_KEYS) };
 }
 
-/** Scrolls `selector` by `step` px each frame for `ms`, then returns every frame's duration. */
-async function scrollFrames(page: Page, selector: string, step: number, ms: number): Promise<number[]> {
-  // A string: this runs in the page, which the Node typings know nothing of.
-  return page.evaluate<number[]>(`new Promise((resolve) => {
-    const el = document.querySelector(${JSON.stringify(selector)});
-    const frames = [];
-    let last = performance.now();
-    const start = last;
-    let dir = 1;
-    const tick = (now) => {
-      frames.push(now - last);
-      last = now;
-      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) dir = -1;
-      else if (el.scrollTop <= 0) dir = 1;
-      el.scrollTop += dir * ${step};
-      if (now - start < ${ms}) requestAnimationFrame(tick);
-      else resolve(frames.slice(2));
-    };
-    requestAnimationFrame(tick);
-  })`);
-}
 
 /** Resolves with performance.now() at the first frame where `selector` matches. */
 const WATCH = `window.__drawn = {}; window.__watch = (sel) => new Promise((resolve) => {

@@ -9,6 +9,7 @@ import { registerDataRoutes } from '../data/data-routes.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
 import { registerMetricSeriesRoutes } from '../tracking/metric-series-routes.js';
 import { registerRunKeysRoutes } from '../tracking/run-keys-routes.js';
+import { registerRunTableRoutes } from '../tracking/run-table-routes.js';
 import { registerInvocationsRoutes } from '../serving/invocations-routes.js';
 import { registerOipRoutes } from '../serving/oip-routes.js';
 import { installServingMetrics } from '../serving/serving-metrics.js';
@@ -77,6 +78,7 @@ export async function buildServer(config: FerryConfig, options: BuildServerOptio
   registerDeploymentRoutes(app, services.deployments);
   registerMetricSeriesRoutes(app, services.database);
   registerRunKeysRoutes(app, services.database);
+  registerRunTableRoutes(app, services.database);
   await registerUiRoutes(app, { root: options.uiRoot });
   // Startup models load in the background; /v2/health/ready says when they are ready.
   void services.serving.preload(parseServeModels(config.serveModels));

@@ -58,20 +58,27 @@ export async function listRunKeys(database: Database, q: RunKeysQuery): Promise<
   if (id > 2_147_483_647) throw new NotFoundError(`Experiment '${q.experimentId}' not found.`);
   const exp = await db.selectFrom('experiments').select('experiment_id').where('experiment_id', '=', id).executeTakeFirst();
   if (!exp) throw new NotFoundError(`Experiment '${q.experimentId}' not found.`);
-  const table = q.kind === 'metrics' ? 'latest_metrics' : q.kind;
-  let query = db
-    .selectFrom(`${table} as k` as 'params as k')
-    .innerJoin('runs', 'runs.run_uuid', 'k.run_uuid')
-    .select('k.key')
-    .distinct()
-    .where('runs.experiment_id', '=', id)
-    .where('runs.lifecycle_stage', '=', 'active');
-  if (q.contains !== undefined) {
-    // LIKE is case-sensitive on Postgres and not on SQLite: lower() both sides; the user's % and _ match themselves.
-    const pattern = `%${q.contains.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where(sql<boolean>`lower(k.key) like ${pattern} escape '\\'`);
-  }
-  const rows = await query.orderBy('k.key').limit(q.maxResults + 1).execute();
+  const table = sql.table(q.kind === 'metrics' ? 'latest_metrics' : q.kind);
+  // LIKE is case-sensitive on Postgres and not on SQLite: lower() both sides; the user's % and _ match themselves.
+  const contains =
+    q.contains === undefined ? sql`` : sql`and lower(k.key) like ${`%${q.contains.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`;
+  // A loose index scan: walk the distinct keys through the (key, value) index one
+  // seek each, keeping those some active run of the experiment has. A plain
+  // DISTINCT over the join reads every run's every key (10M rows at 100,000 runs × 100 keys).
+  const rows = (
+    await sql<{ key: string }>`
+      with recursive k(key) as (
+        select min(key) from ${table}
+        union all
+        select (select min(t.key) from ${table} t where t.key > k.key) from k where k.key is not null
+      )
+      select k.key from k
+      where k.key is not null ${contains}
+        and exists (select 1 from ${table} t join runs r on r.run_uuid = t.run_uuid
+                    where t.key = k.key and r.experiment_id = ${id} and r.lifecycle_stage = 'active')
+      order by k.key
+      limit ${q.maxResults + 1}`.execute(db)
+  ).rows;
   const keys = rows.map((r) => r.key);
   const truncated = keys.length > q.maxResults;
   return { kind: q.kind, keys: truncated ? keys.slice(0, q.maxResults) : keys, truncated };

@@ -378,7 +378,8 @@ export class RunStore {
   }
 }
 
-function toInfo(r: Selectable<RunsTable>): RunInfo {
+/** A runs row as the tracking types' RunInfo. */
+export function toInfo(r: Selectable<RunsTable>): RunInfo {
   return {
     runId: r.run_uuid,
     runName: r.name,

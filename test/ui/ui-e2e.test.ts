@@ -18,6 +18,9 @@ const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'];
 const WIDE_RUNS = 450;
 const WIDE_PARAMS = 60;
 const MANY_KEYS = 300;
+/** More runs than a few windows: the table must fetch its end without the windows between. */
+const MANY_RUNS = 3000;
+const TABLE_PATH = '/api/ferry/v1/runs/search';
 
 /** Loss of seeded run `i` at `step`: every run different, so sorting by it is checkable. */
 function lossOf(i: number, step: number): number {
@@ -27,7 +30,7 @@ function lossOf(i: number, step: number): number {
 describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
   let harness: BrowserHarness;
   let url: string;
-  const seeded = { experimentId: '', wideExperimentId: '', emptyExperimentId: '', runIds: [] as string[], longRunId: '', manyKeysRunId: '', liveRunId: '', liveExperimentId: '' };
+  const seeded = { experimentId: '', wideExperimentId: '', emptyExperimentId: '', runIds: [] as string[], longRunId: '', manyKeysRunId: '', liveRunId: '', liveExperimentId: '', manyRunsExperimentId: '' };
   const open = (theme: Theme, path: string): Promise<Page> => harness.open(theme, path);
   const auditAndShoot = (page: Page, name: string, theme: Theme): Promise<void> => harness.auditAndShoot(page, name, theme);
 
@@ -109,6 +112,13 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
           const params = Array.from({ length: WIDE_PARAMS }, (_, k) => ({ key: `p${String(k).padStart(2, '0')}`, value: String(start + j + k) }));
           await mlflow('runs/log-batch', { run_id: run.run.info.run_id, params });
         }),
+      );
+    }
+
+    seeded.manyRunsExperimentId = (await mlflow('experiments/create', { name: 'many-runs' })).experiment_id;
+    for (let start = 0; start < MANY_RUNS; start += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, j) => mlflow('runs/create', { experiment_id: seeded.manyRunsExperimentId, run_name: `many-${start + j}`, start_time: t0 + start + j })),
       );
     }
   });
@@ -211,20 +221,35 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     await page.close();
   });
 
-  it('pages through runs/search as the table scrolls and draws only the visible rows and columns', async () => {
-    const page = await open('light', `/experiments/${seeded.wideExperimentId}`);
+  it('sizes the table for every run and fetches the window at the bottom without those in between', async () => {
+    const offsets: number[] = [];
+    const page = await open('light', '/');
+    page.on('request', (r) => {
+      if (r.url().endsWith(TABLE_PATH)) offsets.push(JSON.parse(r.postData()!).offset);
+    });
+    await page.goto(`${url}/experiments/${seeded.manyRunsExperimentId}`);
+    await page.getByRole('link', { name: `many-${MANY_RUNS - 1}`, exact: true }).waitFor();
+    await page.getByText(new RegExp(`^${MANY_RUNS.toLocaleString('en-US')} runs`)).waitFor();
+    assert.equal(await page.getByRole('table').getAttribute('aria-rowcount'), String(MANY_RUNS + 1));
     const scroller = page.getByRole('region', { name: /Runs table/ });
+    const bottom = page.waitForRequest((r) => r.url().endsWith(TABLE_PATH) && JSON.parse(r.postData()!).offset >= MANY_RUNS - 100);
+    await scroller.evaluate((el: { scrollTop: number; scrollHeight: number }) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await bottom;
+    // Newest first: the oldest run is the last row.
+    await page.getByRole('link', { name: 'many-0', exact: true }).waitFor();
+    assert.ok(offsets.every((o) => o === 0 || o >= MANY_RUNS - 200), `fetched offsets ${offsets.join(', ')}`);
+    assert.ok(offsets.length <= 4, `fetched ${offsets.length} windows`);
+    assert.ok((await page.evaluate<number>('document.querySelectorAll("*").length')) < 2000);
+    await page.close();
+  });
+
+  it('draws only the visible rows and columns of a wide table', async () => {
+    const page = await open('light', `/experiments/${seeded.wideExperimentId}`);
     await page.getByRole('link', { name: `wide-${WIDE_RUNS - 1}` }).waitFor();
-    await page.getByText(/^200\+ runs/).waitFor();
-    // Scroll to the end until every page is in: 200, 400, then the last 50.
-    for (let i = 0; i < 20 && !(await page.getByText(new RegExp(`^${WIDE_RUNS} runs`)).isVisible()); i++) {
-      await scroller.evaluate((el: { scrollTop: number; scrollHeight: number }) => {
-        el.scrollTop = el.scrollHeight;
-      });
-      await page.waitForTimeout(150);
-    }
     await page.getByText(new RegExp(`^${WIDE_RUNS} runs`)).waitFor();
-    // The last page made the table taller: scroll to its new end, where the oldest run is.
+    const scroller = page.getByRole('region', { name: /Runs table/ });
     await scroller.evaluate((el: { scrollTop: number; scrollHeight: number }) => {
       el.scrollTop = el.scrollHeight;
     });
@@ -232,6 +257,27 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     const headers = await page.getByRole('columnheader').count();
     assert.ok(headers < WIDE_PARAMS, `only visible columns are drawn, got ${headers} of ${WIDE_PARAMS + 5}`);
     assert.ok((await page.evaluate<number>('document.querySelectorAll("*").length')) < 2000);
+    await page.close();
+  });
+
+  it('fetches only the chosen columns', async () => {
+    const page = await open('light', '/');
+    const bodies: Array<{ columns: { metrics?: string[]; params?: string[] } }> = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith(TABLE_PATH)) bodies.push(JSON.parse(r.postData()!));
+    });
+    await page.goto(`${url}/experiments/${seeded.experimentId}?cols=${encodeURIComponent('metrics.loss')}`);
+    await page.getByRole('link', { name: 'run-49' }).waitFor();
+    assert.deepEqual(bodies[0]!.columns, { metrics: ['loss'] });
+    assert.equal(await page.getByRole('columnheader', { name: /param: optimizer/ }).count(), 0);
+    const chosen = page.waitForRequest((r) => r.url().endsWith(TABLE_PATH) && JSON.parse(r.postData()!).columns.params?.includes('optimizer'));
+    await page.getByText(/^Columns \(/).click();
+    await page.getByRole('group', { name: 'Columns' }).getByLabel('params.optimizer').check();
+    const body = JSON.parse((await chosen).postData()!);
+    assert.deepEqual(body.columns, { metrics: ['loss'], params: ['optimizer'] }, 'accuracy, lr and batch_size are not fetched');
+    await page.getByRole('columnheader', { name: /param: optimizer/ }).waitFor();
+    // run-49 is i = 49: 49 % 3 = 1, sgd.
+    await page.getByRole('row', { name: /run-49/ }).getByRole('cell', { name: 'sgd' }).waitFor();
     await page.close();
   });
 
@@ -346,9 +392,17 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     await page.close();
   });
 
-  it('searches the column picker over every key of the experiment', async () => {
-    const page = await open('light', `/experiments/${seeded.liveExperimentId}`);
+  it('searches the column picker over every key of the experiment and fetches a chosen one', async () => {
+    const page = await open('light', '/');
+    const bodies: Array<{ columns: { metrics?: string[] } }> = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith(TABLE_PATH)) bodies.push(JSON.parse(r.postData()!));
+    });
+    await page.goto(`${url}/experiments/${seeded.liveExperimentId}`);
     await page.getByRole('link', { name: 'many-keys' }).waitFor();
+    // Without cols, the first 200 keys: layer000 … layer199, not loss.
+    assert.equal(bodies[0]!.columns.metrics!.length, 200);
+    assert.ok(!bodies[0]!.columns.metrics!.includes('loss'));
     const keys = page.waitForResponse((r) => r.url().includes('/keys?kind=metrics'));
     await page.getByText(/^Columns \(/).click();
     await keys;
@@ -358,8 +412,12 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     assert.ok(drawn < 40, `the list is virtual: ${drawn} checkboxes drawn`);
     await page.getByLabel('Find a column').fill('LOSS');
     await page.getByText(/^1 of \d+ columns/).waitFor();
-    await page.getByRole('group', { name: 'Columns' }).getByLabel('metrics.loss').uncheck();
-    await page.waitForURL((u) => u.searchParams.has('cols') && !u.searchParams.get('cols')!.includes('metrics.loss'));
+    const chosen = page.waitForRequest((r) => r.url().endsWith(TABLE_PATH) && JSON.parse(r.postData()!).columns.metrics.includes('loss'));
+    await page.getByRole('group', { name: 'Columns' }).getByLabel('metrics.loss').check();
+    await page.waitForURL((u) => u.searchParams.get('cols')?.includes('metrics.loss') ?? false);
+    const metrics: string[] = JSON.parse((await chosen).postData()!).columns.metrics;
+    assert.equal(metrics.length, 201);
+    assert.ok(!metrics.includes('layer250/grad_norm'), 'keys not chosen are not fetched');
     await page.close();
   });
 

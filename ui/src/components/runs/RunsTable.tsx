@@ -1,0 +1,191 @@
+import { useNavigate } from '@tanstack/react-router';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { isTyping } from '../KeyboardShortcuts';
+import { EmptyState, ErrorBox, Loading } from '../Status';
+import { FIXED, FIXED_WIDTH, KEY_WIDTH, keyColumn, orderKey, parseOrder, ROW_HEIGHT } from './run-columns';
+import { PlaceholderRow, RunRow } from './RunRow';
+import { useRunWindows } from './use-run-windows';
+
+const rowHeight = () => ROW_HEIGHT;
+const keyWidth = () => KEY_WIDTH;
+
+export interface RunsTableProps {
+  experimentId: string;
+  experimentName: string;
+  filter?: string;
+  order?: string;
+  /** Column ids to show and fetch; undefined while the defaults load. */
+  columns?: string[];
+  selected: ReadonlySet<string>;
+  onToggle(runId: string): void;
+  onOrder(order: string): void;
+}
+
+/**
+ * The runs of a search as one table sized for all of them: rows and columns
+ * are virtual, and only the windows of runs in view are fetched (with the
+ * chosen columns only); rows whose window is on its way show a placeholder.
+ * Keyboard: j/k move a cursor row, x selects it, c compares the selection.
+ */
+export function RunsTable({ experimentId, experimentName, filter, order, columns, selected, onToggle, onOrder }: RunsTableProps) {
+  const go = useNavigate();
+  const [cursor, setCursor] = useState(-1);
+  const keyColumns = useMemo(() => (columns ?? []).map(keyColumn), [columns]);
+  const scroller = useRef<HTMLDivElement>(null);
+  // The row count follows the windows' total; kept apart so the rows in view can pick the windows in the same render.
+  const [count, setCount] = useState(0);
+  // Browsers cap an element's height near 33 million px: about a million rows at this height.
+  const rowVirtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: rowHeight, overscan: 8 });
+  const colVirtualizer = useVirtualizer({ horizontal: true, count: keyColumns.length, getScrollElement: () => scroller.current, estimateSize: keyWidth, overscan: 2 });
+  const virtualRows = rowVirtualizer.getVirtualItems();
+  const virtualCols = colVirtualizer.getVirtualItems();
+  const windows = useRunWindows({
+    experimentId,
+    filter,
+    order,
+    columns: columns ?? [],
+    first: virtualRows[0]?.index ?? 0,
+    last: virtualRows.at(-1)?.index ?? 0,
+    enabled: columns !== undefined,
+  });
+  const total = windows.total ?? 0;
+  useLayoutEffect(() => setCount(total), [total]);
+
+  // One function for every row's checkbox, so memoised rows stay memoised when the page re-renders.
+  const onToggleRef = useRef(onToggle);
+  onToggleRef.current = onToggle;
+  const toggle = useCallback((runId: string) => onToggleRef.current(runId), []);
+
+  // A new filter or order is a new list: start at its top.
+  useEffect(() => {
+    scroller.current?.scrollTo({ top: 0 });
+    setCursor(-1);
+  }, [filter, order]);
+
+  // The listener is added once; it reads the latest state through this ref.
+  const keys = useRef({ windows, total, cursor, selected, onToggle, experimentId });
+  keys.current = { windows, total, cursor, selected, onToggle, experimentId };
+  useEffect(() => {
+    const focusRow = (i: number, tries = 40) => {
+      const link = scroller.current?.querySelector<HTMLAnchorElement>(`tr[aria-rowindex="${i + 2}"] a`);
+      if (link) link.focus();
+      else if (tries > 0) setTimeout(() => focusRow(i, tries - 1), 50);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e)) return;
+      const { windows, total, cursor, selected, onToggle, experimentId } = keys.current;
+      if ((e.key === 'j' || e.key === 'k') && total > 0) {
+        e.preventDefault();
+        const next = e.key === 'j' ? Math.min(total - 1, cursor + 1) : Math.max(0, cursor - 1);
+        setCursor(next);
+        rowVirtualizer.scrollToIndex(next, { align: 'auto' });
+        focusRow(next);
+      } else if (e.key === 'x' && cursor >= 0) {
+        const run = windows.row(cursor);
+        if (!run) return;
+        e.preventDefault();
+        onToggle(run.info.run_id);
+      } else if (e.key === 'c' && selected.size >= 2) {
+        e.preventDefault();
+        void go({ to: '/compare', search: { runs: [...selected].join(','), experiments: experimentId } });
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (windows.error) return <ErrorBox error={windows.error} what="runs" />;
+  if (windows.total === undefined) return <Loading what="runs" />;
+  if (total === 0) {
+    return filter ? (
+      <EmptyState title={`No runs match ${filter}.`}>
+        <p>Change or clear the filter.</p>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No runs yet." />
+    );
+  }
+
+  const sorted = parseOrder(order);
+  const ariaSort = (columnId: string) => {
+    const key = orderKey(columnId);
+    if (!key || sorted?.key !== key) return undefined;
+    return sorted.desc ? 'descending' : 'ascending';
+  };
+  const sortBy = (columnId: string) => {
+    const key = orderKey(columnId);
+    if (!key) return;
+    const desc = sorted?.key === key ? !sorted.desc : true;
+    onOrder(`${key} ${desc ? 'DESC' : 'ASC'}`);
+  };
+  const headerCell = (id: string, label: string, left: number, width: number, colIndex: number) => {
+    const sortable = id !== 'select' && id !== 'duration';
+    const sort = ariaSort(id);
+    return (
+      <th key={id} role="columnheader" scope="col" aria-colindex={colIndex} aria-sort={sort} className="vcell vhead" style={{ left, width }} title={label}>
+        {id === 'select' ? (
+          <span className="sr-only">Select</span>
+        ) : sortable ? (
+          <button type="button" className="sort" onClick={() => sortBy(id)}>
+            <span className="truncate">{label}</span>
+            <span aria-hidden="true">{sort === 'descending' ? ' ▼' : sort === 'ascending' ? ' ▲' : ''}</span>
+          </button>
+        ) : (
+          label
+        )}
+      </th>
+    );
+  };
+
+  const totalWidth = FIXED_WIDTH + colVirtualizer.getTotalSize();
+  const firstCol = virtualCols[0]?.index ?? 0;
+  const lastCol = virtualCols.at(-1)?.index ?? -1;
+  let headerLeft = 0;
+  return (
+    <>
+      <p className="muted" role="status">
+        {total.toLocaleString('en-US')} runs{selected.size ? `, ${selected.size} selected` : ''}
+      </p>
+      <div ref={scroller} className="vscroll" tabIndex={0} role="region" aria-label="Runs table, scrollable">
+        <table role="table" className="vtable" aria-rowcount={total + 1} aria-colcount={FIXED.length + keyColumns.length} style={{ width: totalWidth }}>
+          <caption className="sr-only">Runs of {experimentName}</caption>
+          <thead className="vthead" role="rowgroup">
+            <tr role="row" aria-rowindex={1} style={{ width: totalWidth, height: ROW_HEIGHT }}>
+              {FIXED.map((c, i) => {
+                const cell = headerCell(c.id, c.header, headerLeft, c.width, i + 1);
+                headerLeft += c.width;
+                return cell;
+              })}
+              {virtualCols.map((vc) => {
+                const c = keyColumns[vc.index]!;
+                return headerCell(c.id, c.header, FIXED_WIDTH + vc.start, vc.size, FIXED.length + vc.index + 1);
+              })}
+            </tr>
+          </thead>
+          <tbody role="rowgroup" style={{ height: rowVirtualizer.getTotalSize(), width: totalWidth }} className="vtbody">
+            {virtualRows.map((vr) => {
+              const run = windows.row(vr.index);
+              return run ? (
+                <RunRow
+                  key={vr.key}
+                  run={run}
+                  index={vr.index}
+                  width={totalWidth}
+                  keyColumns={keyColumns}
+                  firstCol={firstCol}
+                  lastCol={lastCol}
+                  selected={selected.has(run.info.run_id)}
+                  cursor={vr.index === cursor}
+                  onToggle={toggle}
+                />
+              ) : (
+                <PlaceholderRow key={vr.key} index={vr.index} width={totalWidth} />
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

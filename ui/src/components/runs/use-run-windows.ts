@@ -1,0 +1,103 @@
+import { useQueries } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { columnsOf, searchRunTable, type RunTableRow, type RunTableWindow } from './runs-table-api';
+
+/** Runs per window fetch: a screenful is ~20 rows, so one or two windows cover the view. */
+export const WINDOW_SIZE = 100;
+/** Rows past the view whose window is fetched already, so scrolling on rarely meets a placeholder. */
+const AHEAD = 40;
+/** A jump (scrollbar drag, End key) waits this long for the view to settle before fetching where it landed. */
+const JUMP_SETTLE_MS = 80;
+
+export interface RunWindowsQuery {
+  experimentId: string;
+  filter?: string;
+  order?: string;
+  /** Column ids (`metrics.loss`, `params.lr`): only these keys are fetched. */
+  columns: string[];
+  /** The rows in view, overscan included. */
+  first: number;
+  last: number;
+  /** False until the columns are known. */
+  enabled: boolean;
+}
+
+export interface RunWindows {
+  /** Runs matching the filter; undefined until a window answers. */
+  total?: number;
+  /** The run at `index`, or undefined while its window is loading. */
+  row(index: number): RunTableRow | undefined;
+  error: unknown;
+}
+
+function pagesOf(first: number, last: number): [number, number] {
+  return [Math.floor(Math.max(0, first) / WINDOW_SIZE), Math.floor(Math.max(0, last) / WINDOW_SIZE)];
+}
+
+/**
+ * The windows to fetch: follows the view at once while it scrolls into
+ * neighbouring windows, but only fetches where a jump lands once it stops,
+ * so dragging the scrollbar across 100,000 rows fetches one place, not every
+ * window on the way.
+ */
+function useRequestedPages(first: number, last: number): [number, number] {
+  const [wanted, setWanted] = useState(() => pagesOf(first, last));
+  const [lo, hi] = pagesOf(first, last);
+  const near = lo <= wanted[1] + 1 && hi >= wanted[0] - 1;
+  useEffect(() => {
+    if (lo === wanted[0] && hi === wanted[1]) return;
+    if (near) {
+      setWanted([lo, hi]);
+      return;
+    }
+    const timer = setTimeout(() => setWanted([lo, hi]), JUMP_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [lo, hi, near, wanted]);
+  return near ? [lo, hi] : wanted;
+}
+
+/**
+ * Fetches only the windows of a run search that intersect the view, each
+ * cached by (experiment, filter, order, columns, window index), and keeps
+ * the total so the scroller stays sized for every run while windows load.
+ */
+export function useRunWindows(q: RunWindowsQuery): RunWindows {
+  const columnsKey = q.columns.join('\n');
+  const columns = useMemo(() => columnsOf(columnsKey ? columnsKey.split('\n') : []), [columnsKey]);
+  // The total belongs to the filter, not to a window: keep it while the view moves to windows not loaded yet.
+  const totalKey = `${q.experimentId}\n${q.filter ?? ''}`;
+  const known = useRef<{ key: string; total?: number }>({ key: totalKey });
+  if (known.current.key !== totalKey) known.current = { key: totalKey };
+  const lastRow = Math.min(q.last + AHEAD, (known.current.total ?? 1) - 1);
+  const [lo, hi] = useRequestedPages(q.first - AHEAD, Math.max(0, lastRow));
+  const pages = useMemo(() => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i), [lo, hi]);
+  const results = useQueries({
+    queries: pages.map((page) => ({
+      queryKey: ['run-table', q.experimentId, q.filter ?? '', q.order ?? '', columnsKey, page],
+      queryFn: () =>
+        searchRunTable({
+          experiment_ids: [q.experimentId],
+          filter: q.filter,
+          order_by: q.order ? [q.order] : undefined,
+          offset: page * WINDOW_SIZE,
+          limit: WINDOW_SIZE,
+          columns,
+        }),
+      enabled: q.enabled,
+      staleTime: 30_000,
+      // Windows scrolled past are dropped soon: at 200 columns each holds 20,000 values.
+      gcTime: 60_000,
+    })),
+  });
+  const loaded = new Map<number, RunTableWindow>();
+  results.forEach((r, i) => r.data && loaded.set(pages[i]!, r.data));
+
+  const answered = results.find((r) => r.data)?.data;
+  if (answered) known.current.total = answered.total;
+
+  return {
+    total: known.current.total,
+    row: (index) => loaded.get(Math.floor(index / WINDOW_SIZE))?.runs[index % WINDOW_SIZE],
+    error: results.find((r) => r.isError)?.error ?? null,
+  };
+}
