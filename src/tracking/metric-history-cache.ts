@@ -180,7 +180,15 @@ export class MetricHistoryCache {
 
   /** Appends points in key order; false when one would land before the end (a late or out-of-order point). */
   private append(e: Entry, points: Array<[number, number, number]>): boolean {
-    points.sort((a, b) => compare(a[0], a[1], a[2], b[0], b[1], b[2]));
+    // Points usually arrive in step order: check before paying for a sort.
+    for (let i = 1; i < points.length; i++) {
+      const a = points[i - 1]!;
+      const b = points[i]!;
+      if (compare(a[0], a[1], a[2], b[0], b[1], b[2]) > 0) {
+        points.sort((x, y) => compare(x[0], x[1], x[2], y[0], y[1], y[2]));
+        break;
+      }
+    }
     for (const [step, time, value] of points) {
       if (e.n > 0) {
         const c = compare(step, time, value, e.step[e.n - 1]!, e.time[e.n - 1]!, e.value[e.n - 1]!);
