@@ -13,8 +13,9 @@
 import { sql } from 'kysely';
 import type { Database } from '../backends/database/database.js';
 import { buildRunSearchQuery, type SearchRunIdsInput } from './run-search.js';
+import { scopeToNesting, type RunNesting } from './run-table-search.js';
 
-export type RunOrderQuery = Omit<SearchRunIdsInput, 'maxResults' | 'pageToken'>;
+export type RunOrderQuery = Omit<SearchRunIdsInput, 'maxResults' | 'pageToken'> & { nesting?: RunNesting };
 
 interface Entry {
   stamp: string;
@@ -68,7 +69,7 @@ export class RunOrderCache {
     const stamp = await this.stamp();
     if (stamp === undefined) return undefined;
     const { query: search } = buildRunSearchQuery(this.database, { ...query, maxResults: 1 });
-    const ids = query.experimentIds.length === 0 ? [] : (await search.clearLimit().clearOffset().execute()).map((r) => r.run_uuid);
+    const ids = query.experimentIds.length === 0 ? [] : (await scopeToNesting(search, query.nesting).clearLimit().clearOffset().execute()).map((r) => r.run_uuid);
     // Written to meanwhile: the list may already be outdated, so answer with it once and keep nothing.
     if (stamp !== (await this.stamp()) || ids.length > this.maxIds) return ids;
     const key = JSON.stringify(query);

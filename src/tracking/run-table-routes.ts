@@ -3,7 +3,7 @@ import type { Database } from '../backends/database/database.js';
 import { InvalidArgumentError } from '../errors.js';
 import { viewType, type Json } from './mlflow-json.js';
 import { RunOrderCache } from './run-order-cache.js';
-import { RUN_TABLE_KINDS, searchRunTable, type RunTableColumns, type RunTableSearchInput } from './run-table-search.js';
+import { RUN_TABLE_KINDS, searchRunTable, type MetricAggregate, type RunNesting, type RunTableColumns, type RunTableSearchInput } from './run-table-search.js';
 
 export const RUN_TABLE_SEARCH_PATH = '/api/ferry/v1/runs/search';
 export const DEFAULT_RUN_TABLE_LIMIT = 100;
@@ -12,7 +12,9 @@ export const MAX_RUN_TABLE_LIMIT = 1000;
 export const MAX_RUN_TABLE_COLUMNS = 2000;
 export const MAX_RUN_TABLE_EXPERIMENTS = 100;
 
-const FIELDS = new Set(['experiment_ids', 'filter', 'order_by', 'offset', 'limit', 'columns', 'run_view_type']);
+const FIELDS = new Set(['experiment_ids', 'filter', 'order_by', 'offset', 'limit', 'columns', 'run_view_type', 'roots_only', 'parent_run_id']);
+const COLUMN_FIELDS = [...RUN_TABLE_KINDS, 'metric_aggregates'];
+const AGGREGATES = ['min', 'max', 'step'];
 
 function bad(message: string): never {
   throw new InvalidArgumentError(message);
@@ -30,12 +32,44 @@ function integerIn(v: unknown, name: string, min: number, max: number, fallback:
   return v;
 }
 
+function parseAggregates(v: unknown): MetricAggregate[] {
+  if (v === undefined || v === null) return [];
+  const name = 'columns.metric_aggregates';
+  if (!Array.isArray(v)) bad(`'${name}' must be a list such as [{"key": "loss", "agg": "min"}, {"key": "loss", "agg": "step", "step": 100}].`);
+  const out = new Map<string, MetricAggregate>();
+  v.forEach((item: unknown, i) => {
+    const at = `${name}[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) bad(`'${at}' must be an object with 'key' and 'agg'.`);
+    const a = item as Json;
+    for (const f of Object.keys(a)) if (!['key', 'agg', 'step'].includes(f)) bad(`Unknown field '${at}.${f}': use key, agg, step.`);
+    if (typeof a.key !== 'string' || a.key.includes('\u0000')) bad(`'${at}.key' must be a metric key (a string without NUL).`);
+    if (typeof a.agg !== 'string' || !AGGREGATES.includes(a.agg)) bad(`'${at}.agg' must be one of ${AGGREGATES.join(', ')}.`);
+    if (a.agg !== 'step') {
+      if (a.step !== undefined) bad(`'${at}.step' is only for agg 'step'.`);
+      out.set(`${a.key}@${a.agg}`, { key: a.key, agg: a.agg as 'min' | 'max' });
+      return;
+    }
+    if (typeof a.step !== 'number' || !Number.isSafeInteger(a.step)) bad(`'${at}.step' must be an integer step for agg 'step'.`);
+    out.set(`${a.key}@step=${a.step}`, { key: a.key, agg: 'step', step: a.step });
+  });
+  return [...out.values()];
+}
+
+function parseNesting(b: Json): RunNesting | undefined {
+  if (b.roots_only !== undefined && b.roots_only !== null && typeof b.roots_only !== 'boolean') bad(`'roots_only' must be true or false.`);
+  const parent = b.parent_run_id;
+  if (parent !== undefined && parent !== null && (typeof parent !== 'string' || parent === '' || parent.includes('\u0000'))) bad(`'parent_run_id' must be a run ID (a non-empty string).`);
+  if (b.roots_only === true && typeof parent === 'string') bad(`Send either 'roots_only' or 'parent_run_id', not both: a parent's children are not top-level runs.`);
+  if (typeof parent === 'string') return { parentRunId: parent };
+  return b.roots_only === true ? { rootsOnly: true } : undefined;
+}
+
 function parseColumns(v: unknown): RunTableColumns {
   const columns: RunTableColumns = { metrics: [], params: [], tags: [] };
   if (v === undefined || v === null) return columns;
   if (typeof v !== 'object' || Array.isArray(v)) bad(`'columns' must be an object such as {"metrics": ["loss"], "params": ["lr"]}.`);
   for (const name of Object.keys(v)) {
-    if (!(RUN_TABLE_KINDS as readonly string[]).includes(name)) bad(`Unknown field 'columns.${name}': use ${RUN_TABLE_KINDS.join(', ')}.`);
+    if (!COLUMN_FIELDS.includes(name)) bad(`Unknown field 'columns.${name}': use ${COLUMN_FIELDS.join(', ')}.`);
   }
   for (const kind of RUN_TABLE_KINDS) {
     const keys = stringArray((v as Json)[kind], `columns.${kind}`);
@@ -43,20 +77,23 @@ function parseColumns(v: unknown): RunTableColumns {
     if (keys.some((k) => k.includes('\u0000'))) bad(`'columns.${kind}' keys may not contain NUL characters (\\u0000).`);
     columns[kind] = [...new Set(keys)];
   }
-  const count = RUN_TABLE_KINDS.reduce((n, k) => n + columns[k].length, 0);
+  const aggregates = parseAggregates((v as Json).metric_aggregates);
+  if (aggregates.length) columns.metricAggregates = aggregates;
+  const count = RUN_TABLE_KINDS.reduce((n, k) => n + columns[k].length, aggregates.length);
   if (count > MAX_RUN_TABLE_COLUMNS) bad(`'columns' names ${count} keys; ask for at most ${MAX_RUN_TABLE_COLUMNS} at once.`);
   return columns;
 }
 
 /** Decodes a runs-table request body (docs/api/runs-table.md); every problem names the field to fix. */
 export function parseRunTableSearch(body: unknown): RunTableSearchInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) bad('Send a JSON object with experiment_ids, and optionally filter, order_by, offset, limit and columns.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) bad('Send a JSON object with experiment_ids, and optionally filter, order_by, offset, limit, columns, roots_only and parent_run_id.');
   const b = body as Json;
   for (const name of Object.keys(b)) if (!FIELDS.has(name)) bad(`Unknown field '${name}': use ${[...FIELDS].join(', ')}.`);
   const experimentIds = stringArray(b.experiment_ids, 'experiment_ids');
   if (experimentIds.length === 0) bad(`'experiment_ids' must list at least one experiment ID.`);
   if (experimentIds.length > MAX_RUN_TABLE_EXPERIMENTS) bad(`'experiment_ids' lists ${experimentIds.length} experiments; at most ${MAX_RUN_TABLE_EXPERIMENTS}.`);
   if (b.filter !== undefined && b.filter !== null && typeof b.filter !== 'string') bad(`'filter' must be a string in MLflow's search syntax.`);
+  const nesting = parseNesting(b);
   return {
     experimentIds,
     filter: (b.filter as string | null | undefined) ?? undefined,
@@ -65,6 +102,7 @@ export function parseRunTableSearch(body: unknown): RunTableSearchInput {
     offset: integerIn(b.offset, 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
     limit: integerIn(b.limit, 'limit', 1, MAX_RUN_TABLE_LIMIT, DEFAULT_RUN_TABLE_LIMIT),
     columns: parseColumns(b.columns),
+    ...(nesting ? { nesting } : {}),
   };
 }
 

@@ -7,12 +7,14 @@ import { RunStore } from '../../src/tracking/run-store.js';
 import { MAX_RUN_TABLE_COLUMNS, RUN_TABLE_SEARCH_PATH, parseRunTableSearch, registerRunTableRoutes } from '../../src/tracking/run-table-routes.js';
 import { RunOrderCache } from '../../src/tracking/run-order-cache.js';
 import { countRuns, searchRunTable, type RunTableSearchInput } from '../../src/tracking/run-table-search.js';
+import type { Database } from '../../src/backends/database/database.js';
 import { describeEachDatabase } from '../helpers/test-databases.js';
 import { insertExperiment, insertRun } from './search-fixtures.js';
 
 const RUNS = 30;
 /** Run i starts at 1000 + i, so the default order (newest first) is run 29, 28, …, 0. */
-const runId = (i: number) => `b${String(i).padStart(31, '0')}`;
+const runIdOf = (prefix: string) => (i: number) => `${prefix}${String(i).padStart(31, '0')}`;
+const runId = runIdOf('b');
 
 function input(overrides: Partial<RunTableSearchInput> & { experimentIds: string[] }): RunTableSearchInput {
   return { orderBy: [], viewType: 'ACTIVE_ONLY', offset: 0, limit: 100, columns: { metrics: [], params: [], tags: [] }, ...overrides };
@@ -153,6 +155,118 @@ describeEachDatabase('searchRunTable', (getDatabase, databaseName) => {
     });
   });
 
+  /** A fresh experiment for a describe block, seeded before its tests; its runs are named `<prefix>000…i`. */
+  const ownExperiment = (prefix: string, seed: (database: Database, experimentId: number, run: (i: number) => string) => Promise<void>) => {
+    const scope = { e: '', run: runIdOf(prefix) };
+    before(async () => {
+      const database = getDatabase();
+      const id = await insertExperiment(database);
+      scope.e = String(id);
+      await seed(database, id, scope.run);
+    });
+    return scope;
+  };
+
+  describe('metric aggregates', () => {
+    const scope = ownExperiment('c', async (database, e, run) => {
+      for (let i = 0; i < 3; i++) await insertRun(database, { experiment_id: e, run_uuid: run(i), start_time: 100 + i, metrics: { loss: 9 } });
+      // History of run 0: a NaN, a negative, and two points at step 100 (the later timestamp wins); run 1 has loss at steps 0 and 1 only.
+      const points = [
+        { run_uuid: run(0), key: 'loss', value: -2, timestamp: 5, step: 3, is_nan: 0 },
+        { run_uuid: run(0), key: 'loss', value: 0, timestamp: 6, step: 4, is_nan: 1 },
+        { run_uuid: run(0), key: 'loss', value: 7, timestamp: 8, step: 100, is_nan: 0 },
+        { run_uuid: run(0), key: 'loss', value: 5, timestamp: 9, step: 100, is_nan: 0 },
+        { run_uuid: run(0), key: 'a@min', value: 1, timestamp: 9, step: 100, is_nan: 0 },
+        { run_uuid: run(1), key: 'loss', value: 4, timestamp: 9, step: 1, is_nan: 0 },
+        { run_uuid: run(2), key: 'loss', value: 0, timestamp: 9, step: 100, is_nan: 1 },
+      ];
+      await database.db.insertInto('metrics').values(points).execute();
+    });
+
+    it('answers min and max without NaN points, and the latest value at a step, for the window only', async () => {
+      const columns = {
+        metrics: ['loss'],
+        params: [],
+        tags: [],
+        metricAggregates: [
+          { key: 'loss', agg: 'min' as const },
+          { key: 'loss', agg: 'max' as const },
+          { key: 'loss', agg: 'step' as const, step: 100 },
+          { key: 'a@min', agg: 'max' as const },
+        ],
+      };
+      const answer = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], orderBy: ['attributes.start_time ASC'], columns }));
+      const byRun = answer.runs.map((r) => ({ ...r.metric_aggregates }));
+      assert.deepEqual(byRun[0], { 'loss@min': -2, 'loss@max': 9, 'loss@step=100': 5, 'a@min@max': 1 });
+      assert.deepEqual(byRun[1], { 'loss@min': 4, 'loss@max': 9 });
+      assert.deepEqual(byRun[2], { 'loss@min': 9, 'loss@max': 9, 'loss@step=100': 'NaN' });
+      assert.equal(answer.runs[0]!.metrics.loss, 9, 'the last value is still the latest metric');
+      const window = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], orderBy: ['attributes.start_time ASC'], offset: 1, limit: 1, columns }));
+      assert.deepEqual({ ...window.runs[0]!.metric_aggregates }, byRun[1]);
+      const none = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], limit: 1 }));
+      assert.equal(none.runs[0]!.metric_aggregates, undefined);
+    });
+
+    it('is asked for over HTTP as columns.metric_aggregates', async () => {
+      const res = await post({ experiment_ids: [scope.e], order_by: ['attributes.start_time ASC'], limit: 1, columns: { metric_aggregates: [{ key: 'loss', agg: 'step', step: 3 }, { key: 'loss', agg: 'step', step: 3 }] } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body.runs[0].metric_aggregates, { 'loss@step=3': -2 });
+    });
+  });
+
+  describe('nested runs', () => {
+    const scope = ownExperiment('d', async (database, e, run) => {
+      // Runs 0 and 1 are parents; 2, 3, 4 are run 0's children (4 is deleted), 5 is run 1's; 6 names a parent elsewhere.
+      const parents: Record<number, string> = { 2: run(0), 3: run(0), 4: run(0), 5: run(1), 6: 'gone' };
+      for (let i = 0; i < 7; i++) {
+        await insertRun(database, {
+          experiment_id: e,
+          run_uuid: run(i),
+          start_time: 100 + i,
+          lifecycle_stage: i === 4 ? 'deleted' : 'active',
+          params: { kind: i === 3 ? 'b' : 'a' },
+          metrics: { loss: i },
+          tags: parents[i] ? { 'mlflow.parentRunId': parents[i]! } : {},
+        });
+      }
+    });
+    const { run } = scope;
+    const ids = (runs: Array<{ info: Json }>) => runs.map((r) => r.info.run_id);
+    type Json = Record<string, unknown>;
+
+    it('lists only top-level runs with how many children each has in the same search', async () => {
+      for (const cache of [undefined, new RunOrderCache(getDatabase())]) {
+        const roots = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], orderBy: ['attributes.start_time ASC'], nesting: { rootsOnly: true } }), cache);
+        assert.equal(roots.total, 2);
+        assert.deepEqual(ids(roots.runs), [run(0), run(1)]);
+        assert.deepEqual(roots.runs.map((r) => r.child_count), [2, 1]);
+      }
+      const filtered = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], filter: "params.kind = 'a'", nesting: { rootsOnly: true } }));
+      assert.deepEqual(filtered.runs.map((r) => [r.info.run_id, r.child_count]), [[run(1), 1], [run(0), 1]]);
+      // A metric filter starts the search from the metrics index: children are counted through it too.
+      const byMetric = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], filter: 'metrics.loss >= 1', orderBy: ['metrics.loss DESC'], nesting: { rootsOnly: true } }));
+      assert.deepEqual(byMetric.runs.map((r) => [r.info.run_id, r.child_count]), [[run(1), 1]]);
+      const children = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], filter: 'metrics.loss >= 3', orderBy: ['metrics.loss ASC'], nesting: { parentRunId: run(0) } }));
+      assert.deepEqual(ids(children.runs), [run(3)]);
+      const flat = await searchRunTable(getDatabase(), input({ experimentIds: [scope.e], limit: 1 }));
+      assert.equal(flat.total, 6);
+      assert.equal(flat.runs[0]!.child_count, undefined);
+    });
+
+    it("lists one run's children", async () => {
+      const res = await post({ experiment_ids: [scope.e], parent_run_id: run(0), order_by: ['attributes.start_time ASC'] });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.total, 2);
+      assert.deepEqual(ids(res.body.runs), [run(2), run(3)]);
+      const all = await post({ experiment_ids: [scope.e], parent_run_id: run(0), run_view_type: 'ALL', roots_only: false });
+      assert.deepEqual(ids(all.body.runs), [run(4), run(3), run(2)]);
+      const none = await post({ experiment_ids: [scope.e], parent_run_id: "x' or '1'='1" });
+      assert.deepEqual(none.body, { total: 0, offset: 0, runs: [] });
+      const roots = await post({ experiment_ids: [scope.e], roots_only: true, limit: 1, offset: 1 });
+      assert.deepEqual(roots.body.runs.map((r: Json & { info: Json }) => [r.info.run_id, r.child_count]), [[run(0), 2]]);
+    });
+  });
+
   describe(`POST ${RUN_TABLE_SEARCH_PATH}`, () => {
     it('answers a window with the chosen columns', async () => {
       const res = await post({ experiment_ids: [exp], order_by: ['metrics.loss ASC'], offset: 1, limit: 2, columns: { metrics: ['loss'] } });
@@ -188,6 +302,19 @@ describeEachDatabase('searchRunTable', (getDatabase, databaseName) => {
         [{ experiment_ids: [exp], filter: 'metrics.loss <<< 1' }, /./],
         [{ experiment_ids: ['abc'] }, /experiment ID 'abc'/],
         [{ experiment_ids: [exp], order_by: ['metrics.loss SIDEWAYS'] }, /./],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: { key: 'loss' } } }, /'columns\.metric_aggregates' must be a list/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: ['loss'] } }, /'columns\.metric_aggregates\[0\]' must be an object/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: [{ agg: 'min' }] } }, /'columns\.metric_aggregates\[0\]\.key'/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: [{ key: 'loss', agg: 'avg' }] } }, /'columns\.metric_aggregates\[0\]\.agg' must be one of min, max, step/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: [{ key: 'loss', agg: 'step' }] } }, /'columns\.metric_aggregates\[0\]\.step' must be an integer/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: [{ key: 'loss', agg: 'step', step: 1.5 }] } }, /\.step' must be an integer/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: [{ key: 'loss', agg: 'min', step: 1 }] } }, /\.step' is only for agg 'step'/],
+        [{ experiment_ids: [exp], columns: { metric_aggregates: [{ key: 'loss', agg: 'min', of: 1 }] } }, /Unknown field 'columns\.metric_aggregates\[0\]\.of'/],
+        [{ experiment_ids: [exp], columns: { metrics: Array.from({ length: MAX_RUN_TABLE_COLUMNS }, (_, i) => `m${i}`), metric_aggregates: [{ key: 'loss', agg: 'min' }] } }, /at most 2000/],
+        [{ experiment_ids: [exp], roots_only: 'yes' }, /'roots_only' must be true or false/],
+        [{ experiment_ids: [exp], parent_run_id: 5 }, /'parent_run_id' must be a run ID/],
+        [{ experiment_ids: [exp], parent_run_id: '' }, /'parent_run_id'/],
+        [{ experiment_ids: [exp], roots_only: true, parent_run_id: runId(1) }, /either 'roots_only' or 'parent_run_id'/],
       ];
       for (const [body, message] of cases) {
         const res = await post(body);

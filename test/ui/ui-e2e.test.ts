@@ -262,19 +262,21 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
 
   it('fetches only the chosen columns', async () => {
     const page = await open('light', '/');
-    const bodies: Array<{ columns: { metrics?: string[]; params?: string[] } }> = [];
+    const bodies: Array<{ columns: { metrics?: string[]; params?: string[]; tags?: string[] } }> = [];
     page.on('request', (r) => {
       if (r.url().endsWith(TABLE_PATH)) bodies.push(JSON.parse(r.postData()!));
     });
     await page.goto(`${url}/experiments/${seeded.experimentId}?cols=${encodeURIComponent('metrics.loss')}`);
     await page.getByRole('link', { name: 'run-49' }).waitFor();
-    assert.deepEqual(bodies[0]!.columns, { metrics: ['loss'] });
+    // The fixed Git commit column and the child-run marker read two tags of every run.
+    const fixedTags = ['mlflow.source.git.commit', 'mlflow.parentRunId'];
+    assert.deepEqual(bodies[0]!.columns, { tags: fixedTags, metrics: ['loss'] });
     assert.equal(await page.getByRole('columnheader', { name: /param: optimizer/ }).count(), 0);
     const chosen = page.waitForRequest((r) => r.url().endsWith(TABLE_PATH) && JSON.parse(r.postData()!).columns.params?.includes('optimizer'));
     await page.getByText(/^Columns \(/).click();
     await page.getByRole('group', { name: 'Columns' }).getByLabel('params.optimizer').check();
     const body = JSON.parse((await chosen).postData()!);
-    assert.deepEqual(body.columns, { metrics: ['loss'], params: ['optimizer'] }, 'accuracy, lr and batch_size are not fetched');
+    assert.deepEqual(body.columns, { tags: fixedTags, metrics: ['loss'], params: ['optimizer'] }, 'accuracy, lr and batch_size are not fetched');
     await page.getByRole('columnheader', { name: /param: optimizer/ }).waitFor();
     // run-49 is i = 49: 49 % 3 = 1, sgd.
     await page.getByRole('row', { name: /run-49/ }).getByRole('cell', { name: 'sgd' }).waitFor();

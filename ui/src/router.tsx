@@ -16,10 +16,15 @@ export interface RunsSearch {
   filter?: string;
   /** One MLflow order_by clause, e.g. `metrics.loss DESC`. */
   order?: string;
-  /** Chosen columns, comma-separated `metrics.KEY` / `params.KEY`; absent means every key. */
+  /**
+   * Chosen columns, comma-separated `metrics.KEY`, `params.KEY`, `tags.KEY`, `attributes.NAME`; absent means the
+   * default keys. A metric id may end in `@min`, `@max`, `@step=N` or `@last`, read from its last '@' (run-columns.ts).
+   */
   cols?: string;
   /** Selected run ids, comma-separated. */
   sel?: string;
+  /** '1': list top-level runs with their child runs under them. */
+  nest?: string;
 }
 
 /** Chart settings shared by the run and compare pages, kept in the URL. */
@@ -61,7 +66,7 @@ const experimentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/
 const runsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/experiments/$experimentId',
-  validateSearch: (s: Record<string, unknown>): RunsSearch => ({ filter: str(s.filter), order: str(s.order), cols: str(s.cols), sel: str(s.sel) }),
+  validateSearch: (s: Record<string, unknown>): RunsSearch => ({ filter: str(s.filter), order: str(s.order), cols: str(s.cols), sel: str(s.sel), nest: s.nest === '1' || s.nest === 1 ? '1' : undefined }),
   component: RunsPage,
 });
 

@@ -22,7 +22,9 @@ function splitList(v?: string): string[] {
 /**
  * An experiment's runs: filter, sort, columns and selection live in the URL.
  * Without chosen columns the table shows the experiment's metric keys, then
- * its param keys, up to 200.
+ * its param keys, up to 200. Grouping child runs under parents is off unless
+ * the URL asks for it (`nest=1`): without it every run is a row and a child
+ * run is marked with ↳.
  */
 export function RunsPage() {
   const { experimentId } = route.useParams();
@@ -59,6 +61,10 @@ export function RunsPage() {
       <div className="toolbar">
         <FilterBox value={search.filter ?? ''} onSubmit={(filter) => setSearch({ filter: filter || undefined, sel: undefined })} />
         <ColumnPicker experimentId={experimentId} chosen={chosen ?? []} onChange={(cols) => setSearch({ cols: cols.join(',') })} />
+        <label className="nest-toggle">
+          <input type="checkbox" checked={search.nest === '1'} onChange={(e) => setSearch({ nest: e.target.checked ? '1' : undefined, sel: undefined })} />
+          Group child runs under parents
+        </label>
         <SavedViews experimentId={experimentId} current={search} onApply={(view) => navigate({ search: view, replace: false })} />
         {selected.size >= 2 ? (
           <Link className="button primary" to="/compare" search={{ runs: [...selected].join(','), experiments: experimentId }}>
@@ -81,6 +87,7 @@ export function RunsPage() {
         selected={selected}
         onToggle={toggle}
         onOrder={(order) => setSearch({ order })}
+        grouped={search.nest === '1'}
       />
     </>
   );

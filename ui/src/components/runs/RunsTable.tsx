@@ -5,6 +5,8 @@ import { isTyping } from '../KeyboardShortcuts';
 import { EmptyState, ErrorBox, Loading } from '../Status';
 import { FIXED, FIXED_WIDTH, KEY_WIDTH, keyColumn, orderKey, parseOrder, ROW_HEIGHT } from './run-columns';
 import { PlaceholderRow, RunRow } from './RunRow';
+import type { RunTableRow } from './runs-table-api';
+import { useNestedRows } from './use-nested-rows';
 import { useRunWindows } from './use-run-windows';
 
 const rowHeight = () => ROW_HEIGHT;
@@ -20,6 +22,13 @@ export interface RunsTableProps {
   selected: ReadonlySet<string>;
   onToggle(runId: string): void;
   onOrder(order: string): void;
+  /** List top-level runs only, each expandable to its children. */
+  grouped?: boolean;
+}
+
+interface DrawnRow {
+  run?: RunTableRow;
+  depth?: 0 | 1;
 }
 
 /**
@@ -28,7 +37,7 @@ export interface RunsTableProps {
  * chosen columns only); rows whose window is on its way show a placeholder.
  * Keyboard: j/k move a cursor row, x selects it, c compares the selection.
  */
-export function RunsTable({ experimentId, experimentName, filter, order, columns, selected, onToggle, onOrder }: RunsTableProps) {
+export function RunsTable({ experimentId, experimentName, filter, order, columns, selected, onToggle, onOrder, grouped = false }: RunsTableProps) {
   const go = useNavigate();
   const [cursor, setCursor] = useState(-1);
   const keyColumns = useMemo(() => (columns ?? []).map(keyColumn), [columns]);
@@ -40,17 +49,31 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   const colVirtualizer = useVirtualizer({ horizontal: true, count: keyColumns.length, getScrollElement: () => scroller.current, estimateSize: keyWidth, overscan: 2 });
   const virtualRows = rowVirtualizer.getVirtualItems();
   const virtualCols = colVirtualizer.getVirtualItems();
+  const nested = useNestedRows({ experimentId, filter, order, columns: columns ?? [], enabled: grouped });
   const windows = useRunWindows({
     experimentId,
     filter,
     order,
+    rootsOnly: grouped,
     columns: columns ?? [],
-    first: virtualRows[0]?.index ?? 0,
-    last: virtualRows.at(-1)?.index ?? 0,
+    first: nested.locate(virtualRows[0]?.index ?? 0).root,
+    last: nested.locate(virtualRows.at(-1)?.index ?? 0).root,
     enabled: columns !== undefined,
   });
-  const total = windows.total ?? 0;
+  // Runs in the table's rows: the search's total, plus the children of expanded parents.
+  const total = nested.count(windows.total ?? 0);
   useLayoutEffect(() => setCount(total), [total]);
+  const rowAt = (index: number): DrawnRow => {
+    const place = nested.locate(index);
+    if (place.parent !== undefined) return { run: nested.child(place.parent, place.child), depth: 1 };
+    return { run: windows.row(place.root), depth: grouped ? 0 : undefined };
+  };
+  const onExpandRef = useRef<(runId: string, index: number) => void>(() => undefined);
+  onExpandRef.current = (runId, index) => {
+    const { root } = nested.locate(index);
+    nested.toggle(runId, root, windows.row(root)?.child_count ?? 0);
+  };
+  const expand = useCallback((runId: string, index: number) => onExpandRef.current(runId, index), []);
 
   // One function for every row's checkbox, so memoised rows stay memoised when the page re-renders.
   const onToggleRef = useRef(onToggle);
@@ -61,11 +84,11 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
     setCursor(-1);
-  }, [filter, order]);
+  }, [filter, order, grouped]);
 
   // The listener is added once; it reads the latest state through this ref.
-  const keys = useRef({ windows, total, cursor, selected, onToggle, experimentId });
-  keys.current = { windows, total, cursor, selected, onToggle, experimentId };
+  const keys = useRef({ rowAt, total, cursor, selected, onToggle, experimentId });
+  keys.current = { rowAt, total, cursor, selected, onToggle, experimentId };
   useEffect(() => {
     const focusRow = (i: number, tries = 40) => {
       const link = scroller.current?.querySelector<HTMLAnchorElement>(`tr[aria-rowindex="${i + 2}"] a`);
@@ -74,7 +97,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     };
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e)) return;
-      const { windows, total, cursor, selected, onToggle, experimentId } = keys.current;
+      const { rowAt, total, cursor, selected, onToggle, experimentId } = keys.current;
       if ((e.key === 'j' || e.key === 'k') && total > 0) {
         e.preventDefault();
         const next = e.key === 'j' ? Math.min(total - 1, cursor + 1) : Math.max(0, cursor - 1);
@@ -82,7 +105,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
         rowVirtualizer.scrollToIndex(next, { align: 'auto' });
         focusRow(next);
       } else if (e.key === 'x' && cursor >= 0) {
-        const run = windows.row(cursor);
+        const { run } = rowAt(cursor);
         if (!run) return;
         e.preventDefault();
         onToggle(run.info.run_id);
@@ -96,6 +119,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (windows.error) return <ErrorBox error={windows.error} what="runs" />;
+  if (nested.error) return <ErrorBox error={nested.error} what="child runs" />;
   if (windows.total === undefined) return <Loading what="runs" />;
   if (total === 0) {
     return filter ? (
@@ -120,10 +144,12 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     onOrder(`${key} ${desc ? 'DESC' : 'ASC'}`);
   };
   const headerCell = (id: string, label: string, left: number, width: number, colIndex: number) => {
-    const sortable = id !== 'select' && id !== 'duration';
+    const sortable = id !== 'select' && orderKey(id) !== undefined;
     const sort = ariaSort(id);
+    // Summaries over a metric's history are computed per window, so the server cannot order by them.
+    const title = !sortable && id.startsWith('metrics.') ? `${label}: not sortable` : label;
     return (
-      <th key={id} role="columnheader" scope="col" aria-colindex={colIndex} aria-sort={sort} className="vcell vhead" style={{ left, width }} title={label}>
+      <th key={id} role="columnheader" scope="col" aria-colindex={colIndex} aria-sort={sort} className="vcell vhead" style={{ left, width }} title={title}>
         {id === 'select' ? (
           <span className="sr-only">Select</span>
         ) : sortable ? (
@@ -145,7 +171,8 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   return (
     <>
       <p className="muted" role="status">
-        {total.toLocaleString('en-US')} runs{selected.size ? `, ${selected.size} selected` : ''}
+        {(windows.total ?? 0).toLocaleString('en-US')} {grouped ? 'top-level runs' : 'runs'}
+        {selected.size ? `, ${selected.size} selected` : ''}
       </p>
       <div ref={scroller} className="vscroll" tabIndex={0} role="region" aria-label="Runs table, scrollable">
         <table role="table" className="vtable" aria-rowcount={total + 1} aria-colcount={FIXED.length + keyColumns.length} style={{ width: totalWidth }}>
@@ -165,7 +192,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
           </thead>
           <tbody role="rowgroup" style={{ height: rowVirtualizer.getTotalSize(), width: totalWidth }} className="vtbody">
             {virtualRows.map((vr) => {
-              const run = windows.row(vr.index);
+              const { run, depth } = rowAt(vr.index);
               return run ? (
                 <RunRow
                   key={vr.key}
@@ -178,6 +205,9 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
                   selected={selected.has(run.info.run_id)}
                   cursor={vr.index === cursor}
                   onToggle={toggle}
+                  depth={depth}
+                  expanded={depth === 0 ? nested.isExpanded(run.info.run_id) : undefined}
+                  onExpand={depth === 0 ? expand : undefined}
                 />
               ) : (
                 <PlaceholderRow key={vr.key} index={vr.index} width={totalWidth} />

@@ -15,7 +15,7 @@ function loadViews(experimentId: string): SavedView[] {
   }
 }
 
-/** Named runs-table states (filter, sort, columns), kept in this browser's localStorage per experiment. */
+/** Named runs-table states (filter, sort, columns, grouping), kept in this browser's localStorage per experiment. */
 export function SavedViews({ experimentId, current, onApply }: { experimentId: string; current: RunsSearch; onApply(search: RunsSearch): void }) {
   const [views, setViews] = useState(() => loadViews(experimentId));
   const [name, setName] = useState('');
@@ -33,7 +33,7 @@ export function SavedViews({ experimentId, current, onApply }: { experimentId: s
             const n = name.trim();
             if (!n) return;
             // The selection is a moment's choice, not part of a view.
-            const search: RunsSearch = { filter: current.filter, order: current.order, cols: current.cols };
+            const search: RunsSearch = { filter: current.filter, order: current.order, cols: current.cols, nest: current.nest };
             store([...views.filter((v) => v.name !== n), { name: n, search }]);
             setName('');
           }}

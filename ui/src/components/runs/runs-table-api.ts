@@ -1,14 +1,21 @@
 /** Client for `POST /api/ferry/v1/runs/search` (docs/api/runs-table.md): one window of runs with chosen columns. */
 import { fetchRunKeys, request, type RunInfo } from '../../api';
+import { GIT_COMMIT_TAG, PARENT_RUN_TAG, parseMetricColumn } from './run-columns';
 
 export type ColumnKind = 'metrics' | 'params' | 'tags';
-export type RunTableColumns = Partial<Record<ColumnKind, string[]>>;
+/** A metric summarised over its history: min or max of its numeric points, or its value at one step. */
+export type MetricAggregate = { key: string; agg: 'min' | 'max' } | { key: string; agg: 'step'; step: number };
+export type RunTableColumns = Partial<Record<ColumnKind, string[]>> & { metric_aggregates?: MetricAggregate[] };
 
 export interface RunTableRow {
   info: RunInfo;
   metrics: Record<string, number | string>;
   params: Record<string, string>;
   tags: Record<string, string>;
+  /** `{ "loss@min": 0.1, "loss@step=100": 0.2 }`, when aggregates were asked for. */
+  metric_aggregates?: Record<string, number | string>;
+  /** With roots_only: the run's children in the same search. */
+  child_count?: number;
 }
 
 export interface RunTableWindow {
@@ -25,6 +32,8 @@ export interface RunTableRequest {
   offset: number;
   limit: number;
   columns: RunTableColumns;
+  roots_only?: boolean;
+  parent_run_id?: string;
 }
 
 export function searchRunTable(body: RunTableRequest): Promise<RunTableWindow> {
@@ -33,13 +42,25 @@ export function searchRunTable(body: RunTableRequest): Promise<RunTableWindow> {
 
 const KINDS: readonly ColumnKind[] = ['metrics', 'params', 'tags'];
 
-/** Splits column ids (`metrics.loss`, `params.lr`) into the request's `columns`; unknown prefixes are left out. */
+/**
+ * Splits column ids (`metrics.loss`, `metrics.loss@min`, `params.lr`) into the
+ * request's `columns`, adding the tags the fixed columns read; attributes come
+ * with every run and unknown prefixes are left out.
+ */
 export function columnsOf(ids: readonly string[]): RunTableColumns {
-  const out: RunTableColumns = {};
+  const out: RunTableColumns = { tags: [GIT_COMMIT_TAG, PARENT_RUN_TAG] };
   for (const id of ids) {
     const dot = id.indexOf('.');
     const kind = id.slice(0, dot) as ColumnKind;
-    if (dot > 0 && KINDS.includes(kind)) (out[kind] ??= []).push(id.slice(dot + 1));
+    if (dot <= 0 || !KINDS.includes(kind)) continue;
+    const rest = id.slice(dot + 1);
+    if (kind !== 'metrics') {
+      if (!out[kind]?.includes(rest)) (out[kind] ??= []).push(rest);
+      continue;
+    }
+    const { key, aggregate } = parseMetricColumn(rest);
+    if (aggregate) (out.metric_aggregates ??= []).push(aggregate);
+    else (out.metrics ??= []).push(key);
   }
   return out;
 }

@@ -13,6 +13,8 @@ export interface RunWindowsQuery {
   experimentId: string;
   filter?: string;
   order?: string;
+  /** Only top-level runs, each with its child count. */
+  rootsOnly?: boolean;
   /** Column ids (`metrics.loss`, `params.lr`): only these keys are fetched. */
   columns: string[];
   /** The rows in view, overscan included. */
@@ -65,7 +67,7 @@ export function useRunWindows(q: RunWindowsQuery): RunWindows {
   const columnsKey = q.columns.join('\n');
   const columns = useMemo(() => columnsOf(columnsKey ? columnsKey.split('\n') : []), [columnsKey]);
   // The total belongs to the filter, not to a window: keep it while the view moves to windows not loaded yet.
-  const totalKey = `${q.experimentId}\n${q.filter ?? ''}`;
+  const totalKey = `${q.experimentId}\n${q.filter ?? ''}\n${q.rootsOnly ? 'roots' : 'all'}`;
   const known = useRef<{ key: string; total?: number }>({ key: totalKey });
   if (known.current.key !== totalKey) known.current = { key: totalKey };
   const lastRow = Math.min(q.last + AHEAD, (known.current.total ?? 1) - 1);
@@ -73,7 +75,7 @@ export function useRunWindows(q: RunWindowsQuery): RunWindows {
   const pages = useMemo(() => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i), [lo, hi]);
   const results = useQueries({
     queries: pages.map((page) => ({
-      queryKey: ['run-table', q.experimentId, q.filter ?? '', q.order ?? '', columnsKey, page],
+      queryKey: ['run-table', q.experimentId, q.filter ?? '', q.order ?? '', columnsKey, q.rootsOnly ?? false, page],
       queryFn: () =>
         searchRunTable({
           experiment_ids: [q.experimentId],
@@ -82,6 +84,7 @@ export function useRunWindows(q: RunWindowsQuery): RunWindows {
           offset: page * WINDOW_SIZE,
           limit: WINDOW_SIZE,
           columns,
+          ...(q.rootsOnly ? { roots_only: true } : {}),
         }),
       enabled: q.enabled,
       staleTime: 30_000,
