@@ -150,32 +150,59 @@ export class MetricHistoryCache {
   /** Points a transaction of this process has committed. */
   committed(groups: readonly MetricGroup[]): void {
     this.checkExternalWrites();
-    const byKey = new Map<string, { runId: string; key: string; points: Array<[number, number, number]> }>();
     for (const g of groups) {
       this.generations.set(g.runId, (this.generations.get(g.runId) ?? 0) + 1);
-      if (!this.enabled) continue;
-      for (const m of g.metrics) {
-        const k = id(g.runId, m.key);
-        let slot = byKey.get(k);
-        if (!slot) byKey.set(k, (slot = { runId: g.runId, key: m.key, points: [] }));
-        slot.points.push([m.step, m.timestamp, m.value]);
-      }
-    }
-    for (const [k, { runId, points }] of byKey) {
-      let e = this.entries.get(k);
-      if (!e) {
-        if (!this.complete.has(runId)) continue;
-        e = { n: 0, step: new Float64Array(MIN_CAPACITY), time: new Float64Array(MIN_CAPACITY), value: new Float64Array(MIN_CAPACITY), bytes: MIN_CAPACITY * BYTES_PER_POINT + ENTRY_OVERHEAD };
-        this.entries.set(k, e);
-        this.bytes += e.bytes;
-      }
-      if (!this.append(e, points)) {
-        this.drop(k);
-        // The history is no longer whole here: later points alone would build a wrong one.
-        this.complete.delete(runId);
-      }
+      if (this.enabled) this.appendGroup(g);
     }
     this.evict();
+  }
+
+  /**
+   * Appends one run's points straight from the request, in one pass: this runs
+   * on every metric write, so no per-point allocations. A key whose points come
+   * out of order within the batch is rolled back and appended again sorted.
+   */
+  private appendGroup(g: MetricGroup): void {
+    const slots = new Map<string, { e: Entry | undefined; startN: number; k: string }>();
+    let redo: Set<string> | undefined;
+    for (const m of g.metrics) {
+      let slot = slots.get(m.key);
+      if (!slot) {
+        const k = id(g.runId, m.key);
+        let e = this.entries.get(k);
+        if (!e && this.complete.has(g.runId)) {
+          e = { n: 0, step: new Float64Array(MIN_CAPACITY), time: new Float64Array(MIN_CAPACITY), value: new Float64Array(MIN_CAPACITY), bytes: MIN_CAPACITY * BYTES_PER_POINT + ENTRY_OVERHEAD };
+          this.entries.set(k, e);
+          this.bytes += e.bytes;
+        }
+        slots.set(m.key, (slot = { e, startN: e?.n ?? 0, k }));
+      }
+      const e = slot.e;
+      if (!e || redo?.has(m.key)) continue;
+      if (e.n > 0) {
+        const c = compare(m.step, m.timestamp, m.value, e.step[e.n - 1]!, e.time[e.n - 1]!, e.value[e.n - 1]!);
+        if (c === 0) continue; // the database ignored the identical point too
+        if (c < 0) {
+          (redo ??= new Set()).add(m.key);
+          e.n = slot.startN;
+          continue;
+        }
+      }
+      if (e.n === e.step.length) this.grow(e);
+      e.step[e.n] = m.step;
+      e.time[e.n] = m.timestamp;
+      e.value[e.n] = m.value;
+      e.n++;
+    }
+    for (const key of redo ?? []) {
+      const slot = slots.get(key)!;
+      const points = g.metrics.filter((m) => m.key === key).map((m): [number, number, number] => [m.step, m.timestamp, m.value]);
+      if (!this.append(slot.e!, points)) {
+        this.drop(slot.k);
+        // The history is no longer whole here: later points alone would build a wrong one.
+        this.complete.delete(g.runId);
+      }
+    }
   }
 
   /** Appends points in key order; false when one would land before the end (a late or out-of-order point). */
