@@ -57,8 +57,8 @@ function compare(aStep: number, aTime: number, aValue: number, bStep: number, bT
  * of 20 such runs is drawn from memory after its first read.
  *
  * Freshness: every metric write of this process passes through
- * `committed()` after its commit and is appended here in order (a point that
- * would not go at the end drops the entry instead). Runs created by this
+ * `committed()` after its commit and is appended here (late or out-of-order
+ * points are merged into place). Runs created by this
  * process are known empty, so their histories are built from the writes
  * alone and a chart of a run logged to this server never reads SQL. Writes
  * from other processes are noticed by the database's change token (SQLite's
@@ -160,7 +160,7 @@ export class MetricHistoryCache {
   /**
    * Appends one run's points straight from the request, in one pass: this runs
    * on every metric write, so no per-point allocations. A key whose points come
-   * out of order within the batch is rolled back and appended again sorted.
+   * out of order is rolled back to where the batch began and merged in sorted.
    */
   private appendGroup(g: MetricGroup): void {
     const slots = new Map<string, { e: Entry | undefined; startN: number; k: string }>();
@@ -196,39 +196,49 @@ export class MetricHistoryCache {
     }
     for (const key of redo ?? []) {
       const slot = slots.get(key)!;
-      const points = g.metrics.filter((m) => m.key === key).map((m): [number, number, number] => [m.step, m.timestamp, m.value]);
-      if (!this.append(slot.e!, points)) {
-        this.drop(slot.k);
-        // The history is no longer whole here: later points alone would build a wrong one.
-        this.complete.delete(g.runId);
-      }
+      this.merge(slot.e!, g.metrics.filter((m) => m.key === key).map((m): [number, number, number] => [m.step, m.timestamp, m.value]));
     }
   }
 
-  /** Appends points in key order; false when one would land before the end (a late or out-of-order point). */
-  private append(e: Entry, points: Array<[number, number, number]>): boolean {
-    // Points usually arrive in step order: check before paying for a sort.
-    for (let i = 1; i < points.length; i++) {
-      const a = points[i - 1]!;
-      const b = points[i]!;
-      if (compare(a[0], a[1], a[2], b[0], b[1], b[2]) > 0) {
-        points.sort((x, y) => compare(x[0], x[1], x[2], y[0], y[1], y[2]));
-        break;
+  /**
+   * Adds points that came out of order (a late batch, concurrent writers):
+   * sorted, then merged into the history, identical points kept once as the
+   * database keeps them. O(history) per such batch; in-order writes never get here.
+   */
+  private merge(e: Entry, points: Array<[number, number, number]>): void {
+    points.sort((x, y) => compare(x[0], x[1], x[2], y[0], y[1], y[2]));
+    const total = e.n + points.length;
+    const capacity = Math.max(MIN_CAPACITY, e.step.length >= total ? e.step.length : 2 ** Math.ceil(Math.log2(total)));
+    const step = new Float64Array(capacity);
+    const time = new Float64Array(capacity);
+    const value = new Float64Array(capacity);
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    const push = (s: number, t: number, v: number) => {
+      if (n > 0 && compare(s, t, v, step[n - 1]!, time[n - 1]!, value[n - 1]!) === 0) return;
+      step[n] = s;
+      time[n] = t;
+      value[n] = v;
+      n++;
+    };
+    while (i < e.n || j < points.length) {
+      const p = points[j];
+      if (p === undefined || (i < e.n && compare(e.step[i]!, e.time[i]!, e.value[i]!, p[0], p[1], p[2]) <= 0)) {
+        push(e.step[i]!, e.time[i]!, e.value[i]!);
+        i++;
+      } else {
+        push(p[0], p[1], p[2]);
+        j++;
       }
     }
-    for (const [step, time, value] of points) {
-      if (e.n > 0) {
-        const c = compare(step, time, value, e.step[e.n - 1]!, e.time[e.n - 1]!, e.value[e.n - 1]!);
-        if (c === 0) continue; // the database ignored the identical point too
-        if (c < 0) return false;
-      }
-      if (e.n === e.step.length) this.grow(e);
-      e.step[e.n] = step;
-      e.time[e.n] = time;
-      e.value[e.n] = value;
-      e.n++;
-    }
-    return true;
+    e.step = step;
+    e.time = time;
+    e.value = value;
+    e.n = n;
+    const bytes = capacity * BYTES_PER_POINT + ENTRY_OVERHEAD;
+    this.bytes += bytes - e.bytes;
+    e.bytes = bytes;
   }
 
   private grow(e: Entry): void {

@@ -29,14 +29,18 @@ describe('metric history cache', () => {
     assert.equal(c.get('other', 'loss'), undefined, 'a run not created here is unknown');
   });
 
-  it('drops a history a late point would land inside of, and stops building that run from writes', () => {
+  it('merges late and out-of-order points into place, identical ones once, as the database keeps them', () => {
     const c = new MetricHistoryCache(1 << 20);
     c.runCreated('r');
-    c.committed([{ runId: 'r', metrics: [{ key: 'a', value: 1, timestamp: 1, step: 10 }] }]);
-    c.committed([{ runId: 'r', metrics: [{ key: 'a', value: 1, timestamp: 1, step: 5 }] }]);
-    assert.equal(c.get('r', 'a'), undefined);
-    c.committed([{ runId: 'r', metrics: [{ key: 'b', value: 1, timestamp: 1, step: 1 }] }]);
-    assert.equal(c.get('r', 'b'), undefined, 'the run is no longer known whole');
+    const pt = (step: number, value = step) => ({ key: 'a', value, timestamp: 1, step });
+    c.committed([{ runId: 'r', metrics: [pt(10), pt(20), pt(30)] }]);
+    c.committed([{ runId: 'r', metrics: [pt(25), pt(5), pt(20), pt(40), pt(20, NaN)] }]);
+    assert.deepEqual(steps(c, 'r', 'a'), [5, 10, 20, 20, 25, 30, 40]);
+    const h = c.get('r', 'a')!;
+    assert.ok(Number.isNaN(h.value[2]), 'NaN is stored as value 0, so it sorts before 20 at the same step and timestamp');
+    assert.equal(h.value[3], 20);
+    c.committed([{ runId: 'r', metrics: Array.from({ length: 200 }, (_, i) => pt(199 - i)) }]);
+    assert.equal(c.get('r', 'a')!.n, 201, 'steps 0..199 once each (5, 10, … already there are not doubled), plus the NaN at 20');
   });
 
   it('refuses a history read while the run was written, and appends later writes to a stored one', () => {
