@@ -128,15 +128,33 @@ export function sectionsByPrefix(keys: string[]): Array<{ name: string; keys: st
  * again when scrolled far away: 10,000 charts cost 10,000 empty boxes, not
  * 10,000 plots and fetches.
  */
-export function LazyMount({ height, children }: { height: number; children: ReactNode }) {
+// One observer for every LazyMount of the page: 2,000 observers cost more than the boxes they watch.
+const watchers = new Map<Element, (near: boolean) => void>();
+let shared: IntersectionObserver | undefined;
+function nearObserver(): IntersectionObserver {
+  shared ??= new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) watchers.get(e.target)?.(e.isIntersecting);
+    },
+    { rootMargin: '100% 0px 100% 0px' },
+  );
+  return shared;
+}
+
+export function LazyMount({ height, children, eager = false }: { height: number; children: ReactNode; eager?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
-  const [near, setNear] = useState(false);
+  // The first charts of a page are on screen anyway: mount them without waiting a frame for the observer.
+  const [near, setNear] = useState(eager);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const io = new IntersectionObserver((entries) => setNear(entries.some((e) => e.isIntersecting)), { rootMargin: '100% 0px 100% 0px' });
+    const io = nearObserver();
+    watchers.set(el, setNear);
     io.observe(el);
-    return () => io.disconnect();
+    return () => {
+      io.unobserve(el);
+      watchers.delete(el);
+    };
   }, []);
   return (
     <div ref={ref} className="lazy-chart" style={{ minHeight: height }} data-mounted={near ? 'true' : 'false'}>
