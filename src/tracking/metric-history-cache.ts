@@ -22,7 +22,7 @@ interface Entry extends MetricHistory {
 
 const BYTES_PER_POINT = 24;
 const ENTRY_OVERHEAD = 256;
-const MIN_CAPACITY = 64;
+const MIN_CAPACITY = 4;
 /** Runs remembered as created here; beyond this the oldest are forgotten. */
 const MAX_COMPLETE_RUNS = 100_000;
 
