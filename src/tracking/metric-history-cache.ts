@@ -23,6 +23,13 @@ interface Entry extends MetricHistory {
 const BYTES_PER_POINT = 24;
 const ENTRY_OVERHEAD = 256;
 const MIN_CAPACITY = 4;
+/**
+ * Most histories held, whatever their size: each is four objects to the
+ * garbage collector, and a million single-point keys (10,000 runs × 100
+ * final scores) would slow every request of the server, for charts that read
+ * one point from SQL in microseconds anyway.
+ */
+const MAX_ENTRIES = 20_000;
 /** Runs remembered as created here; beyond this the oldest are forgotten. */
 const MAX_COMPLETE_RUNS = 100_000;
 
@@ -262,7 +269,7 @@ export class MetricHistoryCache {
 
   private evict(): void {
     for (const [k] of this.entries) {
-      if (this.bytes <= this.budget) return;
+      if (this.bytes <= this.budget && this.entries.size <= MAX_ENTRIES) return;
       this.drop(k);
       this.complete.delete(k.slice(0, k.indexOf('\u0000')));
     }

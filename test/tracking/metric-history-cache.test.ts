@@ -66,6 +66,15 @@ describe('metric history cache', () => {
     assert.ok(c.size.bytes <= 4 * (1000 * 24 + 256));
   });
 
+  it('holds at most 20,000 histories however small, so the garbage collector never walks millions', () => {
+    const c = new MetricHistoryCache(1 << 30);
+    const one = () => ({ n: 1, step: Float64Array.of(0), time: Float64Array.of(0), value: Float64Array.of(0) });
+    for (let i = 0; i < 20_050; i++) c.put(`r${i}`, 'k', one(), 0);
+    assert.equal(c.size.entries, 20_000);
+    assert.equal(c.get('r0', 'k'), undefined, 'oldest out');
+    assert.ok(c.get('r20049', 'k'));
+  });
+
   it('empties itself when another connection has written', () => {
     let token = 1;
     const c = new MetricHistoryCache(1 << 20, () => token);
