@@ -30,6 +30,8 @@ const MIN_CAPACITY = 4;
  * one point from SQL in microseconds anyway.
  */
 const MAX_ENTRIES = 20_000;
+/** Histories shorter than this are the first to go when there are too many. */
+const SHORT_HISTORY = 1024;
 /** Runs remembered as created here; beyond this the oldest are forgotten. */
 const MAX_COMPLETE_RUNS = 100_000;
 
@@ -269,11 +271,28 @@ export class MetricHistoryCache {
 
   private evict(): void {
     for (const [k] of this.entries) {
-      if (this.bytes <= this.budget && this.entries.size <= MAX_ENTRIES) return;
-      this.drop(k);
-      this.complete.delete(k.slice(0, k.indexOf('\u0000')));
+      if (this.bytes <= this.budget) break;
+      this.forget(k);
+    }
+    if (this.entries.size <= MAX_ENTRIES) return;
+    // Over the count: short histories go first, being the cheapest to read again, then the oldest.
+    let looked = 0;
+    for (const [k, e] of this.entries) {
+      // Bounded: with a large budget every history may be long, and a write must not walk them all.
+      if (this.entries.size <= MAX_ENTRIES || ++looked > 1000) break;
+      if (e.n < SHORT_HISTORY) this.forget(k);
+    }
+    for (const [k] of this.entries) {
+      if (this.entries.size <= MAX_ENTRIES) return;
+      this.forget(k);
     }
   }
+
+  private forget(k: string): void {
+    this.drop(k);
+    this.complete.delete(k.slice(0, k.indexOf('\u0000')));
+  }
+
 }
 
 // One cache per open database, found by the writers (run store) and the

@@ -73,6 +73,12 @@ describe('metric history cache', () => {
     assert.equal(c.size.entries, 20_000);
     assert.equal(c.get('r0', 'k'), undefined, 'oldest out');
     assert.ok(c.get('r20049', 'k'));
+    // A long history outlives newer short ones: it is the one worth keeping.
+    const long = { n: 5000, step: new Float64Array(5000), time: new Float64Array(5000), value: new Float64Array(5000) };
+    c.put('long', 'k', long, 0);
+    for (let i = 0; i < 20_050; i++) c.put(`s${i}`, 'k', one(), 0);
+    assert.equal(c.get('long', 'k')?.n, 5000);
+    assert.equal(c.size.entries, 20_000);
   });
 
   it('empties itself when another connection has written', () => {
