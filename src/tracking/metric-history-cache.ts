@@ -277,9 +277,10 @@ export class MetricHistoryCache {
     if (this.entries.size <= MAX_ENTRIES) return;
     // Over the count: short histories go first, being the cheapest to read again, then the oldest.
     let looked = 0;
+    // Bounded: with a large budget every history may be long, and a write must not walk them all.
+    const limit = 2 * (this.entries.size - MAX_ENTRIES) + 1000;
     for (const [k, e] of this.entries) {
-      // Bounded: with a large budget every history may be long, and a write must not walk them all.
-      if (this.entries.size <= MAX_ENTRIES || ++looked > 1000) break;
+      if (this.entries.size <= MAX_ENTRIES || ++looked > limit) break;
       if (e.n < SHORT_HISTORY) this.forget(k);
     }
     for (const [k] of this.entries) {

@@ -77,6 +77,9 @@ describe('metric history cache', () => {
     const long = { n: 5000, step: new Float64Array(5000), time: new Float64Array(5000), value: new Float64Array(5000) };
     c.put('long', 'k', long, 0);
     for (let i = 0; i < 20_050; i++) c.put(`s${i}`, 'k', one(), 0);
+    // Also when one write brings thousands of new keys at once (the long history is now the oldest).
+    c.runCreated('wide');
+    c.committed([{ runId: 'wide', metrics: Array.from({ length: 3000 }, (_, i) => ({ key: `m${i}`, value: 1, timestamp: 1, step: 0 })) }]);
     assert.equal(c.get('long', 'k')?.n, 5000);
     assert.equal(c.size.entries, 20_000);
   });
