@@ -12,7 +12,7 @@ import { Scatter } from '../components/compare/Scatter';
 import '../components/compare/compare.css';
 import './tracking.css';
 import { EmptyState, ErrorBox, Loading } from '../components/Status';
-import { runLabel } from '../format';
+import { runLabel, plural } from '../format';
 import { parseRange } from '../router';
 
 const route = getRouteApi('/compare');
@@ -125,7 +125,7 @@ export function ComparePage() {
 
   return (
     <>
-      <h1>Compare {runs.length} runs</h1>
+      <h1>Compare {plural(runs.length, 'run')}</h1>
       <SearchLine selection={selection} count={runs.length} more={q.data.more} />
       <CompareSummary runs={runs} paramKeys={paramKeys} differing={differing} />
       <div className="view-tabs" role="group" aria-label="View">

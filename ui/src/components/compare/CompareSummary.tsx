@@ -71,9 +71,11 @@ export function CompareSummary({ runs, paramKeys, differing }: { runs: Run[]; pa
             </table>
           </div>
         )}
-        {differing.length > 0 && (
+        {differing.length > 0 && (equal > 0 || hidden > 0) && (
           <p className="muted">
-            {equal} equal parameter{equal === 1 ? '' : 's'} hidden.{hidden > 0 && ` The table shows the first ${LISTED_RUNS} of ${runs.length.toLocaleString('en-US')} runs.`}
+            {equal > 0 && `${equal} equal parameter${equal === 1 ? '' : 's'} hidden.`}
+            {equal > 0 && hidden > 0 && ' '}
+            {hidden > 0 && `The table shows the first ${LISTED_RUNS} of ${runs.length.toLocaleString('en-US')} runs.`}
           </p>
         )}
       </section>

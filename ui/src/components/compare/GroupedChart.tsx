@@ -1,3 +1,4 @@
+import { plural } from '../../format';
 import { useQuery } from '@tanstack/react-query';
 import { api, type Run, type Series, type SeriesAnswer } from '../../api';
 import { RUN_COLORS } from '../MetricChart';
@@ -99,7 +100,7 @@ export function GroupedChart({ runs, param, metric }: { runs: Run[]; param: stri
         {lines.map((l, i) => (
           <li key={l.group}>
             <span className="swatch" style={{ background: RUN_COLORS[i % RUN_COLORS.length] }} aria-hidden="true" />
-            {param} = {l.group} <span className="muted">({l.runs} runs)</span>
+            {param} = {l.group} <span className="muted">({plural(l.runs, 'run')})</span>
           </li>
         ))}
       </ul>
