@@ -233,10 +233,13 @@ describe('compare page in chromium', { skip: skipWithoutChromium }, () => {
     assert.equal(calls(requests, '/runs/get').length, 0);
     assert.match((await page.locator('.compare-search').textContent())!, new RegExp(`^All ${SCALE} runs of experiment ${scaleExp}\\.`));
     await page.getByText('Data table', { exact: true }).click();
-    assert.equal(await page.locator('.pc table tbody tr').count(), 100);
+    // The table is built when the details open: wait for it before counting.
     await page.getByText(`Rows 1–100 of ${SCALE}`).waitFor();
+    await page.locator('.pc table tbody tr').nth(99).waitFor();
+    assert.equal(await page.locator('.pc table tbody tr').count(), 100);
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText(`Rows 101–200 of ${SCALE}`).waitFor();
+    await page.locator('.pc table tbody tr').nth(99).waitFor();
     assert.equal(await page.locator('.pc table tbody tr').count(), 100);
     await page.close();
   });
