@@ -4,9 +4,8 @@
  * how many runs match in all, so a table can size its scroller for every row
  * and fetch just the windows on screen. Filter and order are run-search.ts's.
  */
-import { sql, type Selectable, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import type { Database } from '../backends/database/database.js';
-import type { RunsTable } from '../backends/database/database-schema.js';
 import { idList } from '../backends/database/id-list.js';
 import { encodeDouble, runInfoJson, type Json } from './mlflow-json.js';
 import type { RunOrderCache, RunOrderQuery } from './run-order-cache.js';
@@ -65,10 +64,6 @@ export interface RunTableAnswer {
   total: number;
   offset: number;
   runs: RunTableRow[];
-}
-
-function infoJson(r: Selectable<RunsTable>): Json {
-  return runInfoJson(toInfo(r));
 }
 
 type SearchQuery = ReturnType<typeof buildRunSearchQuery>['query'];
@@ -251,7 +246,7 @@ export async function searchRunTable(database: Database, input: RunTableSearchIn
     // A run purged between the two queries is simply left out of the window.
     if (!row) continue;
     runs.push({
-      info: infoJson(row),
+      info: runInfoJson(toInfo(row)),
       metrics: metrics.get(id) ?? {},
       params: (params.get(id) ?? {}) as Record<string, string>,
       tags: (tags.get(id) ?? {}) as Record<string, string>,

@@ -60,12 +60,12 @@ export function RunPage() {
   setters.current = { setOptions, setRaw };
   const stableSetOptions = useCallback((patch: Partial<ChartOptions>) => setters.current.setOptions(patch), []);
   const stableOnRange = useCallback((r: [number, number] | undefined) => setters.current.setRaw({ range: r ? `${r[0]}-${r[1]}` : undefined }), []);
-  const metricKeys = useMemo(() => (run?.data.metrics ?? []).map((m) => m.key).sort().join('\n'), [run]);
+  // Code-unit order, as the keys' charts are: localeCompare costs ~40 ms over 2,000 keys.
+  const metrics = useMemo(() => [...(run?.data.metrics ?? [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), [run]);
+  const metricKeys = useMemo(() => metrics.map((m) => m.key).join('\n'), [metrics]);
   if (q.isPending) return <Loading what="the run" />;
   if (q.isError) return <ErrorBox error={q.error} what={`run ${runId}`} />;
   const info = run!.info;
-  // Code-unit order, as the keys' charts are: localeCompare costs ~40 ms over 2,000 keys.
-  const metrics = [...(run!.data.metrics ?? [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const live = info.status === 'RUNNING';
   const userTags = (run!.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = (run!.data.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
