@@ -135,6 +135,14 @@ export class MetricHistoryCache {
     return undefined;
   }
 
+  /** Keys of `runId` whose held history has at least `minPoints` points. */
+  keysOf(runId: string, minPoints = 0): string[] {
+    const prefix = id(runId, '');
+    const out: string[] = [];
+    for (const [k, e] of this.entries) if (e.n >= minPoints && k.startsWith(prefix)) out.push(k.slice(prefix.length));
+    return out;
+  }
+
   /** Stores a history read from the database, unless the run was written to while it was read. */
   put(runId: string, key: string, h: MetricHistory, generationAtRead: number): void {
     if (!this.enabled || (this.generations.get(runId) ?? 0) !== generationAtRead) return;

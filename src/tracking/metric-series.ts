@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database } from '../backends/database/database.js';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
 import { metricHistoryCache, type MetricHistory, type MetricHistoryCache } from './metric-history-cache.js';
+import { metricSnapshots, type MetricSnapshots } from './metric-snapshots.js';
 
 /** Most runs one series request may name: a chart overlays a few dozen, not thousands. */
 export const MAX_SERIES_RUNS = 100;
@@ -108,8 +109,11 @@ export class MetricSeriesReader {
   private readonly queue: Array<[string, string]> = [];
   private draining = false;
 
+  private readonly snapshots: MetricSnapshots;
+
   constructor(private readonly database: Database) {
     this.cache = metricHistoryCache(database);
+    this.snapshots = metricSnapshots(database);
   }
 
   private get db() {
@@ -131,6 +135,7 @@ export class MetricSeriesReader {
         const generation = this.cache.generation(id);
         const h = await this.load(id, q.key);
         this.cache.put(id, q.key, h, generation);
+        this.snapshots.schedule(id, q.key);
         held.set(id, h);
       }
       return readSmoothedOrTimed(q, runIds, held);
@@ -168,7 +173,15 @@ export class MetricSeriesReader {
         }
       }
     }
-    return { held, missing };
+    if (missing.length === 0) return { held, missing };
+    // Persisted snapshots next: one blob per run instead of a scan of its points.
+    const generations = new Map(missing.map((id) => [id, this.cache.generation(id)]));
+    const snapshots = await this.snapshots.read(missing, key);
+    for (const [id, h] of snapshots) {
+      this.cache.put(id, key, h, generations.get(id)!);
+      held.set(id, h);
+    }
+    return { held, missing: missing.filter((id) => !snapshots.has(id)) };
   }
 
   /**
@@ -241,6 +254,7 @@ export class MetricSeriesReader {
       if (!this.cache.get(id, key)) {
         const generation = this.cache.generation(id);
         this.cache.put(id, key, await this.load(id, key), generation);
+        this.snapshots.schedule(id, key);
       }
     } catch {
       // A failed background read only means the next view asks the database again.
@@ -382,8 +396,13 @@ function answersRaw(points: number, buckets: number): boolean {
 
 /** First index whose step is ≥ `step` (steps ascending). */
 function lowerBound(steps: Float64Array, n: number, step: number): number {
-  let lo = 0;
-  let hi = n;
+  return lowerBoundFrom(steps, 0, n, step);
+}
+
+/** First index in [from, to) whose step is ≥ `step`, or `to`. */
+function lowerBoundFrom(steps: Float64Array, from: number, to: number, step: number): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (steps[mid]! < step) lo = mid + 1;
@@ -417,40 +436,29 @@ function seriesFromHistory(runId: string, key: string, { h, from, to }: Cut, lo:
     return s;
   }
   const width = range / buckets;
-  let current = -1;
-  let mn = Infinity;
-  let mx = -Infinity;
-  const close = () => {
-    if (current < 0) return;
+  const { step, value } = h;
+  // Per bucket: its end found by binary search from its first point, then one
+  // tight min/max pass over the values (NaN fails both compares, so is skipped).
+  for (let i = from; i < to; ) {
+    const current = bucketOf(step[i]!, lo, buckets, range);
+    let boundary = lo + Math.ceil(((current + 1) * range) / buckets);
+    // Guard the float division: the boundary must be the first step past this bucket.
+    while (bucketOf(boundary, lo, buckets, range) <= current) boundary++;
+    while (boundary - 1 > step[i]! && bucketOf(boundary - 1, lo, buckets, range) > current) boundary--;
+    const end = lowerBoundFrom(step, i + 1, to, boundary);
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let j = i; j < end; j++) {
+      const v = value[j]!;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    s.x.push(lo + current * width);
+    s.last.push(valueOrNull(value[end - 1]!));
     s.min.push(mn === Infinity ? null : mn);
     s.max.push(mx === -Infinity ? null : mx);
-  };
-  // The bucket index is computed once per bucket; within one, each point is a compare with
-  // the next bucket's first step (x ≥ lo + ⌈(b+1)·range/buckets⌉), which keeps 2M points ~10 ms.
-  let boundary = -Infinity;
-  let lastValue = NaN;
-  const { step, value } = h;
-  for (let i = from; i < to; i++) {
-    const x = step[i]!;
-    if (x >= boundary) {
-      if (current >= 0) s.last.push(valueOrNull(lastValue));
-      close();
-      current = bucketOf(x, lo, buckets, range);
-      boundary = lo + Math.ceil(((current + 1) * range) / buckets);
-      // Guard the float division: the boundary must be the first step past this bucket.
-      while (bucketOf(boundary, lo, buckets, range) <= current) boundary++;
-      while (boundary - 1 > x && bucketOf(boundary - 1, lo, buckets, range) > current) boundary--;
-      mn = Infinity;
-      mx = -Infinity;
-      s.x.push(lo + current * width);
-    }
-    const v = value[i]!;
-    lastValue = v;
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
+    i = end;
   }
-  if (current >= 0) s.last.push(valueOrNull(lastValue));
-  close();
   return s;
 }
 

@@ -3,6 +3,7 @@ import type { Database, DialectName } from '../backends/database/database.js';
 import type { DatabaseSchema, RunsTable } from '../backends/database/database-schema.js';
 import { idList } from '../backends/database/id-list.js';
 import { metricHistoryCache } from './metric-history-cache.js';
+import { invalidateSnapshots, metricSnapshots } from './metric-snapshots.js';
 import type { DatasetInput, LifecycleStage, Metric, ModelOutput, Run, RunInfo, RunStatus, Tag } from './tracking-types.js';
 
 type Trx = Transaction<DatabaseSchema>;
@@ -180,6 +181,8 @@ export class RunStore {
       if (Object.keys(set).length > 0) await trx.updateTable('runs').set(set).where('run_uuid', '=', runId).execute();
       if (patch.runName !== undefined) await upsertTags(trx, runId, [{ key: 'mlflow.runName', value: patch.runName }]);
     });
+    // An ended run's histories stop changing: persist the long ones for charts read after a restart.
+    if (patch.status !== undefined && patch.status !== 'RUNNING' && patch.status !== 'SCHEDULED') metricSnapshots(this.database).runEnded(runId);
   }
 
   /** Moves a run between stages; deleting an already deleted run keeps its first deletion time (gc ages from it). */
@@ -485,4 +488,5 @@ export async function insertMetrics(trx: Trx, dialect: DialectName, groups: Metr
         ),
     )
     .execute();
+  await invalidateSnapshots(trx, dialect, [...latest].sort(byFirst).map(([, { runId, m }]) => [runId, m.key]));
 }

@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'uplot/dist/uPlot.min.css';
 import { ApiError } from './api';
+import { prefetchCompareRuns } from './components/compare/compare-runs';
 import { router } from './router';
 import './styles.css';
 
@@ -18,6 +19,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+prefetchCompareRuns(queryClient, window.location);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -9,6 +9,7 @@ export interface DatabaseSchema {
   params: KeyValueTable & { run_uuid: string };
   metrics: MetricsTable;
   latest_metrics: MetricsTable;
+  metric_snapshots: MetricSnapshotsTable;
   datasets: DatasetsTable;
   inputs: InputsTable;
   input_tags: { input_uuid: string; name: string; value: string };
@@ -55,6 +56,15 @@ export interface MetricsTable {
   step: number;
   /** 1 when the value is NaN: SQLite cannot store NaN (it reads back as NULL). */
   is_nan: number;
+}
+
+/** A metric history packed as float64 columns (metric-snapshots.ts); derived from `metrics`. */
+export interface MetricSnapshotsTable {
+  run_uuid: string;
+  key: string;
+  n: number;
+  max_step: number;
+  data: Uint8Array;
 }
 
 export interface DatasetsTable {

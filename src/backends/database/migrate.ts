@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002-registry.js';
 import * as m0003 from './migrations/0003-governance.js';
 import * as m0004 from './migrations/0004-datasets.js';
 import * as m0005 from './migrations/0005-deployments.js';
+import * as m0006 from './migrations/0006-metric-snapshots.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-governance': m0003,
   '0004-datasets': m0004,
   '0005-deployments': m0005,
+  '0006-metric-snapshots': m0006,
 };
 
 /** Ferry's record of applied migrations, in the connection's own schema. */

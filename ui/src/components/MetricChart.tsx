@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { fetchSeries, type LiveSeries, type SeriesAnswer, type Series } from '../api';
 import type { ChartOptions } from './chart-options';
@@ -69,7 +69,8 @@ export function alignSeries(series: Series[], withBands: number): uPlot.AlignedD
 
 function useWidth(ref: React.RefObject<HTMLElement | null>): number {
   const [width, setWidth] = useState(0);
-  useEffect(() => {
+  // Measured before the first paint, so the series request goes out in the same commit that mounts the chart.
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     setWidth(Math.floor(el.clientWidth));
@@ -110,12 +111,14 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
   const buckets = Math.max(50, Math.min(4000, width || 800));
   const seriesOpts = { x: options.x, smoothing: options.smoothing, amount: options.amount };
   const queryKey = ['series', runIds, metricKey, buckets, range, seriesOpts];
-  const q = useQuery({
-    queryKey,
-    queryFn: () => fetchSeries(runIds, metricKey, buckets, range, seriesOpts),
-    enabled: width > 0 && runIds.length > 0,
-    placeholderData: (prev) => prev,
-  });
+  const queryFn = () => fetchSeries(runIds, metricKey, buckets, range, seriesOpts);
+  const enabled = width > 0 && runIds.length > 0;
+  const q = useQuery({ queryKey, queryFn, enabled, placeholderData: (prev) => prev });
+  // useQuery asks from a passive effect, after the page has painted; asking as soon as the width is known saves that frame.
+  const keyText = JSON.stringify(queryKey);
+  useLayoutEffect(() => {
+    if (enabled) void queryClient.prefetchQuery({ queryKey, queryFn });
+  }, [keyText, enabled]); // eslint-disable-line react-hooks/exhaustive-deps
   const onRangeRef = useRef(onRange);
   onRangeRef.current = onRange;
   const keyRef = useRef(queryKey);

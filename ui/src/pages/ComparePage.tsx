@@ -5,7 +5,7 @@ import { ChartControls, LazyMount, sectionsByPrefix, useChartOptions } from '../
 import { MetricChart } from '../components/MetricChart';
 import { fieldOptions } from '../components/compare/axis';
 import { CompareSummary, differingParams } from '../components/compare/CompareSummary';
-import { fetchCompareRuns, parseSelection, type CompareSelection } from '../components/compare/compare-runs';
+import { compareQueryKey, fetchCompareRuns, parseSelection, type CompareSelection } from '../components/compare/compare-runs';
 import { GroupedChart } from '../components/compare/GroupedChart';
 import { ParallelCoordinates } from '../components/compare/ParallelCoordinates';
 import { Scatter } from '../components/compare/Scatter';
@@ -28,6 +28,11 @@ type View = (typeof VIEWS)[number][0];
 /** Runs overlaid in one metric chart: the series endpoint's limit, and past it the lines cannot be told apart. */
 const CHART_RUNS = 100;
 
+/** Charts on screen when the page opens: mounted at once rather than a frame later, when the viewport observer reports. */
+const EAGER_CHARTS = 2;
+const firstCharts = (sections: Array<{ keys: string[] }>, section: number, index: number) =>
+  sections.slice(0, section).reduce((n, s) => n + s.keys.length, 0) + index < EAGER_CHARTS;
+
 const rawStr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
 export function ComparePage() {
@@ -37,7 +42,7 @@ export function ComparePage() {
   const raw = useRouterState({ select: (s) => s.location.search as Record<string, unknown> });
   const { runs: runsParam, experiments, filter, order, max } = search;
   const { selection, error } = useMemo(() => parseSelection({ runs: runsParam, experiments, filter, order, max }), [runsParam, experiments, filter, order, max]);
-  const q = useQuery({ queryKey: ['compare-runs', selection], queryFn: () => fetchCompareRuns(selection!), enabled: selection !== undefined });
+  const q = useQuery({ queryKey: compareQueryKey(selection!), queryFn: () => fetchCompareRuns(selection!), enabled: selection !== undefined });
   const runs = useMemo(() => q.data?.runs ?? [], [q.data]);
   const chartIds = useMemo(() => runs.slice(0, CHART_RUNS).map((r) => r.info.run_id), [runs]);
   // Keyed by content: a new labels object on each render would redraw every chart.
@@ -203,14 +208,14 @@ export function ComparePage() {
           )}
           {metricKeys.length > 0 && <ChartControls options={options} onChange={setOptions} />}
           {/* One series call per metric names every run, with buckets = the chart's pixel width (MetricChart). */}
-          {sections.map((sec) => (
+          {sections.map((sec, si) => (
             <section key={sec.name} className="chart-section" aria-labelledby={`cmp-sec-${sec.name}`}>
               <h3 id={`cmp-sec-${sec.name}`}>
                 {sec.name} <span className="muted">({sec.keys.length})</span>
               </h3>
               <div className="charts">
-                {sec.keys.map((k) => (
-                  <LazyMount key={k} height={340}>
+                {sec.keys.map((k, ki) => (
+                  <LazyMount key={k} height={340} eager={firstCharts(sections, si, ki)}>
                     <MetricChart metricKey={k} runIds={chartIds} labels={labels} range={range} onRange={onRange} options={options} live={live} />
                   </LazyMount>
                 ))}

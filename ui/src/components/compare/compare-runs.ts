@@ -1,3 +1,4 @@
+import type { QueryClient } from '@tanstack/react-query';
 import { request, type Run } from '../../api';
 
 /** The most runs one compare page holds: parallel coordinates and scatter still read at that count. */
@@ -122,4 +123,19 @@ async function runsByQuery(q: Extract<CompareSelection, { kind: 'query' }>): Pro
 export async function fetchCompareRuns(selection: CompareSelection): Promise<{ runs: Run[]; more: boolean }> {
   if (selection.kind === 'query') return runsByQuery(selection);
   return { runs: await runsByIds(selection.runIds, selection.experimentIds), more: false };
+}
+
+export const compareQueryKey = (selection: CompareSelection) => ['compare-runs', selection] as const;
+
+/**
+ * Starts fetching a compare page's runs straight from the address, before the
+ * app's first render: the page would otherwise ask only once React has drawn
+ * the shell, and its charts wait on these runs.
+ */
+export function prefetchCompareRuns(queryClient: QueryClient, location: { pathname: string; search: string }): void {
+  if (location.pathname !== '/compare') return;
+  const q = new URLSearchParams(location.search);
+  const get = (k: string) => q.get(k) || undefined;
+  const { selection } = parseSelection({ runs: get('runs'), experiments: get('experiments'), filter: get('filter'), order: get('order'), max: get('max') });
+  if (selection) void queryClient.prefetchQuery({ queryKey: compareQueryKey(selection), queryFn: () => fetchCompareRuns(selection) });
 }
