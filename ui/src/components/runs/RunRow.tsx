@@ -1,20 +1,27 @@
-import { Link } from '@tanstack/react-router';
-import { memo } from 'react';
+import { memo, type MouseEvent } from 'react';
 import { formatDuration, formatTime, formatValue, runLabel } from '../../format';
-import { cellValue, FIXED, FIXED_WIDTH, GIT_COMMIT_TAG, KEY_WIDTH, PARENT_RUN_TAG, ROW_HEIGHT, type KeyColumn } from './run-columns';
+import { cellValue, FIXED, GIT_COMMIT_TAG, PARENT_RUN_TAG, ROW_HEIGHT, type KeyColumn } from './run-columns';
 import type { RunTableRow } from './runs-table-api';
 
 /** Cells holding plain text: drawn as one element (no inner span), which matters at a dozen new rows a frame. */
-const TEXT_CELLS = new Set(['start', 'duration', 'user']);
+const TEXT_CELLS = new Set(['start', 'duration', 'user', 'status']);
 
-function rowStyle(index: number, width: number) {
-  return { transform: `translateY(${index * ROW_HEIGHT}px)`, height: ROW_HEIGHT, width };
+function cellClass(id: string, run: RunTableRow): string {
+  if (id === 'status') return `vcell vtext c-status status status-${run.info.status.toLowerCase()}`;
+  return TEXT_CELLS.has(id) ? `vcell vtext c-${id}` : `vcell c-${id}`;
 }
+
+/** The row's one inline style: its place. Everything else comes from classes (run-columns.ts, TABLE_CSS). */
+function rowStyle(index: number) {
+  return { transform: `translateY(${index * ROW_HEIGHT}px)` };
+}
+
+/** Opens a run in the app on a plain click; the href serves every other click. */
+export type OpenRun = (e: MouseEvent<HTMLAnchorElement>, runId: string) => void;
 
 export interface RunRowProps {
   run: RunTableRow;
   index: number;
-  width: number;
   keyColumns: KeyColumn[];
   /** The key columns in view, by index, inclusive. */
   firstCol: number;
@@ -22,6 +29,7 @@ export interface RunRowProps {
   selected: boolean;
   cursor: boolean;
   onToggle(runId: string): void;
+  onOpen: OpenRun;
   /** Grouped view: 0 for a top-level run, 1 for a child drawn under its parent; absent when not grouped. */
   depth?: 0 | 1;
   /** Grouped view, top-level run: whether its children are shown. */
@@ -29,16 +37,18 @@ export interface RunRowProps {
   onExpand?(runId: string, index: number): void;
 }
 
-type Nesting = Pick<RunRowProps, 'index' | 'depth' | 'expanded' | 'onExpand'>;
+type Nesting = Pick<RunRowProps, 'index' | 'depth' | 'expanded' | 'onExpand' | 'onOpen'>;
 
-function nameCell(run: RunTableRow, { index, depth, expanded, onExpand }: Nesting) {
+function nameCell(run: RunTableRow, { index, depth, expanded, onExpand, onOpen }: Nesting) {
   const name = runLabel(run.info);
   const parent = run.tags[PARENT_RUN_TAG];
   const children = run.child_count ?? 0;
+  const runId = run.info.run_id;
+  // A plain link: a router <Link> costs ~0.5 ms to render, a frame's worth at a dozen new rows.
   const link = (
-    <Link to="/runs/$runId" params={{ runId: run.info.run_id }} search={{}} className="truncate">
+    <a href={`/runs/${encodeURIComponent(runId)}`} onClick={(e) => onOpen(e, runId)} className="truncate">
       {name}
-    </Link>
+    </a>
   );
   if (depth === 1) {
     return (
@@ -97,11 +107,11 @@ function fixedCell(id: string, run: RunTableRow, selected: boolean, onToggle: (r
       );
     }
     case 'status':
-      return <span className={`status status-${run.info.status.toLowerCase()}`}>{run.info.status}</span>;
+      return run.info.status;
     case 'start':
       return formatTime(run.info.start_time);
     default:
-      return formatDuration(run.info.start_time, run.info.end_time);
+      return formatDuration(run.info.start_time, run.info.end_time, run.info.status);
   }
 }
 
@@ -109,13 +119,12 @@ function fixedCell(id: string, run: RunTableRow, selected: boolean, onToggle: (r
  * One loaded run. Memoised on plain values: while the table scrolls, rows
  * already drawn are skipped and only those coming into view render.
  */
-export const RunRow = memo(function RunRow({ run, index, width, keyColumns, firstCol, lastCol, selected, cursor, onToggle, depth, expanded, onExpand }: RunRowProps) {
-  let left = 0;
+export const RunRow = memo(function RunRow({ run, index, keyColumns, firstCol, lastCol, selected, cursor, onToggle, onOpen, depth, expanded, onExpand }: RunRowProps) {
   const cells = [];
   for (let i = firstCol; i <= lastCol && i < keyColumns.length; i++) {
     const c = keyColumns[i]!;
     cells.push(
-      <td key={c.id} role="cell" aria-colindex={FIXED.length + i + 1} className="vcell vtext mono num" style={{ left: FIXED_WIDTH + i * KEY_WIDTH, width: KEY_WIDTH }}>
+      <td key={c.id} role="cell" aria-colindex={FIXED.length + i + 1} className={i === firstCol ? 'vcell vtext mono num vkey first' : 'vcell vtext mono num vkey'}>
         {formatValue(cellValue(c, run))}
       </td>,
     );
@@ -126,27 +135,23 @@ export const RunRow = memo(function RunRow({ run, index, width, keyColumns, firs
       aria-rowindex={index + 2}
       aria-selected={selected}
       className={[selected ? 'selected' : '', cursor ? 'cursor' : '', depth === 1 ? 'child-run' : ''].join(' ').trim() || undefined}
-      style={rowStyle(index, width)}
+      style={rowStyle(index)}
     >
-      {FIXED.map((c, i) => {
-        const style = { left, width: c.width };
-        left += c.width;
-        return (
-          <td key={c.id} role="cell" aria-colindex={i + 1} className={TEXT_CELLS.has(c.id) ? 'vcell vtext' : 'vcell'} style={style}>
-            {fixedCell(c.id, run, selected, onToggle, { index, depth, expanded, onExpand })}
-          </td>
-        );
-      })}
+      {FIXED.map((c, i) => (
+        <td key={c.id} role="cell" aria-colindex={i + 1} className={cellClass(c.id, run)}>
+          {fixedCell(c.id, run, selected, onToggle, { index, depth, expanded, onExpand, onOpen })}
+        </td>
+      ))}
       {cells}
     </tr>
   );
 });
 
 /** A run whose window is still on its way: one cell, so scrolling through unloaded rows stays cheap. */
-export const PlaceholderRow = memo(function PlaceholderRow({ index, width }: { index: number; width: number }) {
+export const PlaceholderRow = memo(function PlaceholderRow({ index }: { index: number }) {
   return (
-    <tr role="row" aria-rowindex={index + 2} aria-busy="true" className="placeholder" style={rowStyle(index, width)}>
-      <td role="cell" aria-colindex={2} className="vcell" style={{ left: FIXED[0]!.width, width: FIXED_WIDTH - FIXED[0]!.width }}>
+    <tr role="row" aria-rowindex={index + 2} aria-busy="true" className="placeholder" style={rowStyle(index)}>
+      <td role="cell" aria-colindex={2} className="vcell c-placeholder">
         <span className="skeleton" aria-hidden="true" />
         <span className="sr-only">Loading run</span>
       </td>

@@ -1,15 +1,21 @@
 import { useNavigate } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { isTyping } from '../KeyboardShortcuts';
 import { EmptyState, ErrorBox, Loading } from '../Status';
-import { FIXED, FIXED_WIDTH, KEY_WIDTH, keyColumn, orderKey, parseOrder, ROW_HEIGHT } from './run-columns';
-import { PlaceholderRow, RunRow } from './RunRow';
+import { FIXED, FIXED_WIDTH, KEY_WIDTH, keyColumn, orderKey, parseOrder, ROW_HEIGHT, TABLE_CSS, type KeyColumn } from './run-columns';
+import { PlaceholderRow, RunRow, type OpenRun } from './RunRow';
 import type { RunTableRow } from './runs-table-api';
 import { useNestedRows } from './use-nested-rows';
 import { useRunWindows } from './use-run-windows';
 
 const rowHeight = () => ROW_HEIGHT;
+/**
+ * Rows are keyed by slot (index modulo this, more than the rows drawn at once):
+ * a row scrolled out hands its DOM to the row scrolling in, which only changes
+ * text, instead of one row element tree destroyed and one built per row a frame.
+ */
+const ROW_SLOTS = 128;
 const keyWidth = () => KEY_WIDTH;
 
 export interface RunsTableProps {
@@ -46,7 +52,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   const [count, setCount] = useState(0);
   // Browsers cap an element's height near 33 million px: about a million rows at this height.
   const rowVirtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: rowHeight, overscan: 8 });
-  const colVirtualizer = useVirtualizer({ horizontal: true, count: keyColumns.length, getScrollElement: () => scroller.current, estimateSize: keyWidth, overscan: 2 });
+  const colVirtualizer = useVirtualizer({ horizontal: true, count: keyColumns.length, getScrollElement: () => scroller.current, estimateSize: keyWidth, overscan: 1 });
   const virtualRows = rowVirtualizer.getVirtualItems();
   const virtualCols = colVirtualizer.getVirtualItems();
   const nested = useNestedRows({ experimentId, filter, order, columns: columns ?? [], enabled: grouped });
@@ -79,6 +85,17 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   const onToggleRef = useRef(onToggle);
   onToggleRef.current = onToggle;
   const toggle = useCallback((runId: string) => onToggleRef.current(runId), []);
+  const onOrderRef = useRef(onOrder);
+  onOrderRef.current = onOrder;
+  const orderBy = useCallback((o: string) => onOrderRef.current(o), []);
+  const open = useCallback<OpenRun>(
+    (e, runId) => {
+      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      void go({ to: '/runs/$runId', params: { runId }, search: {} });
+    },
+    [go],
+  );
 
   // A new filter or order is a new list: start at its top.
   useEffect(() => {
@@ -131,6 +148,60 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     );
   }
 
+  const totalWidth = FIXED_WIDTH + colVirtualizer.getTotalSize();
+  const firstCol = virtualCols[0]?.index ?? 0;
+  const lastCol = virtualCols.at(-1)?.index ?? -1;
+  return (
+    <>
+      <style>{TABLE_CSS}</style>
+      <p className="muted" role="status">
+        {(windows.total ?? 0).toLocaleString('en-US')} {grouped ? 'top-level runs' : 'runs'}
+        {selected.size ? `, ${selected.size} selected` : ''}
+      </p>
+      <div ref={scroller} className="vscroll" tabIndex={0} role="region" aria-label="Runs table, scrollable">
+        <table
+          role="table"
+          className="vtable"
+          aria-rowcount={total + 1}
+          aria-colcount={FIXED.length + keyColumns.length}
+          style={{ width: totalWidth, '--key-offset': `${firstCol * KEY_WIDTH}px` } as CSSProperties}
+        >
+          <caption className="sr-only">Runs of {experimentName}</caption>
+          <thead className="vthead" role="rowgroup">
+            <HeaderRow keyColumns={keyColumns} firstCol={firstCol} lastCol={lastCol} order={order} onOrder={orderBy} />
+          </thead>
+          <tbody role="rowgroup" style={{ height: rowVirtualizer.getTotalSize() }} className="vtbody">
+            {virtualRows.map((vr) => {
+              const { run, depth } = rowAt(vr.index);
+              return run ? (
+                <RunRow
+                  key={vr.index % ROW_SLOTS}
+                  run={run}
+                  index={vr.index}
+                  keyColumns={keyColumns}
+                  firstCol={firstCol}
+                  lastCol={lastCol}
+                  selected={selected.has(run.info.run_id)}
+                  cursor={vr.index === cursor}
+                  onToggle={toggle}
+                  onOpen={open}
+                  depth={depth}
+                  expanded={depth === 0 ? nested.isExpanded(run.info.run_id) : undefined}
+                  onExpand={depth === 0 ? expand : undefined}
+                />
+              ) : (
+                <PlaceholderRow key={`p${vr.index % ROW_SLOTS}`} index={vr.index} />
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** The header row: memoised, so a vertical scroll, which re-renders the table each frame, leaves it alone. */
+const HeaderRow = memo(function HeaderRow({ keyColumns, firstCol, lastCol, order, onOrder }: { keyColumns: KeyColumn[]; firstCol: number; lastCol: number; order?: string; onOrder(order: string): void }) {
   const sorted = parseOrder(order);
   const ariaSort = (columnId: string) => {
     const key = orderKey(columnId);
@@ -143,13 +214,13 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     const desc = sorted?.key === key ? !sorted.desc : true;
     onOrder(`${key} ${desc ? 'DESC' : 'ASC'}`);
   };
-  const headerCell = (id: string, label: string, left: number, width: number, colIndex: number) => {
+  const headerCell = (id: string, label: string, className: string, colIndex: number) => {
     const sortable = id !== 'select' && orderKey(id) !== undefined;
     const sort = ariaSort(id);
     // Summaries over a metric's history are computed per window, so the server cannot order by them.
     const title = !sortable && id.startsWith('metrics.') ? `${label}: not sortable` : label;
     return (
-      <th key={id} role="columnheader" scope="col" aria-colindex={colIndex} aria-sort={sort} className="vcell vhead" style={{ left, width }} title={title}>
+      <th key={id} role="columnheader" scope="col" aria-colindex={colIndex} aria-sort={sort} className={`vcell vhead ${className}`} title={title}>
         {id === 'select' ? (
           <span className="sr-only">Select</span>
         ) : sortable ? (
@@ -163,59 +234,15 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
       </th>
     );
   };
-
-  const totalWidth = FIXED_WIDTH + colVirtualizer.getTotalSize();
-  const firstCol = virtualCols[0]?.index ?? 0;
-  const lastCol = virtualCols.at(-1)?.index ?? -1;
-  let headerLeft = 0;
+  const keyCells = [];
+  for (let i = firstCol; i <= lastCol && i < keyColumns.length; i++) {
+    const c = keyColumns[i]!;
+    keyCells.push(headerCell(c.id, c.header, i === firstCol ? 'vkey first' : 'vkey', FIXED.length + i + 1));
+  }
   return (
-    <>
-      <p className="muted" role="status">
-        {(windows.total ?? 0).toLocaleString('en-US')} {grouped ? 'top-level runs' : 'runs'}
-        {selected.size ? `, ${selected.size} selected` : ''}
-      </p>
-      <div ref={scroller} className="vscroll" tabIndex={0} role="region" aria-label="Runs table, scrollable">
-        <table role="table" className="vtable" aria-rowcount={total + 1} aria-colcount={FIXED.length + keyColumns.length} style={{ width: totalWidth }}>
-          <caption className="sr-only">Runs of {experimentName}</caption>
-          <thead className="vthead" role="rowgroup">
-            <tr role="row" aria-rowindex={1} style={{ width: totalWidth, height: ROW_HEIGHT }}>
-              {FIXED.map((c, i) => {
-                const cell = headerCell(c.id, c.header, headerLeft, c.width, i + 1);
-                headerLeft += c.width;
-                return cell;
-              })}
-              {virtualCols.map((vc) => {
-                const c = keyColumns[vc.index]!;
-                return headerCell(c.id, c.header, FIXED_WIDTH + vc.start, vc.size, FIXED.length + vc.index + 1);
-              })}
-            </tr>
-          </thead>
-          <tbody role="rowgroup" style={{ height: rowVirtualizer.getTotalSize(), width: totalWidth }} className="vtbody">
-            {virtualRows.map((vr) => {
-              const { run, depth } = rowAt(vr.index);
-              return run ? (
-                <RunRow
-                  key={vr.key}
-                  run={run}
-                  index={vr.index}
-                  width={totalWidth}
-                  keyColumns={keyColumns}
-                  firstCol={firstCol}
-                  lastCol={lastCol}
-                  selected={selected.has(run.info.run_id)}
-                  cursor={vr.index === cursor}
-                  onToggle={toggle}
-                  depth={depth}
-                  expanded={depth === 0 ? nested.isExpanded(run.info.run_id) : undefined}
-                  onExpand={depth === 0 ? expand : undefined}
-                />
-              ) : (
-                <PlaceholderRow key={vr.key} index={vr.index} width={totalWidth} />
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-    </>
+    <tr role="row" aria-rowindex={1}>
+      {FIXED.map((c, i) => headerCell(c.id, c.header, `c-${c.id}`, i + 1))}
+      {keyCells}
+    </tr>
   );
-}
+});

@@ -22,6 +22,22 @@ export const FIXED: Array<{ id: string; header: string; width: number; sortKey?:
 ];
 export const FIXED_WIDTH = FIXED.reduce((n, c) => n + c.width, 0);
 
+/**
+ * The table's geometry as class rules, not per-cell inline styles: an element
+ * with an inline style misses the browser's matched-properties cache and is
+ * styled from scratch (~30 µs a cell here), while cells sharing classes are
+ * styled from the cache; that is most of a scrolled frame at a dozen new rows.
+ * Cells flow left to right; the first key column drawn is pushed right by the
+ * table's `--key-offset` (the key columns scrolled past).
+ */
+export const TABLE_CSS = [
+  ...FIXED.map((c) => `.vtable .c-${c.id}{width:${c.width}px}`),
+  `.vtable .vkey{width:${KEY_WIDTH}px}`,
+  '.vtable .vkey.first{margin-left:var(--key-offset,0px)}',
+  `.vtable .c-placeholder{margin-left:${FIXED[0]!.width}px;width:${FIXED_WIDTH - FIXED[0]!.width}px}`,
+  `.vthead tr,.vtbody tr{height:${ROW_HEIGHT}px}`,
+].join('\n');
+
 /** Run attributes the picker offers beyond the fixed columns, with the order key of those MLflow sorts by. */
 export const ATTRIBUTES: Array<{ key: keyof RunInfo; header: string; sortKey?: string }> = [
   { key: 'run_id', header: 'Run ID', sortKey: 'attributes.run_id' },
