@@ -174,4 +174,20 @@ describe('runs table in chromium: attribute, summary and nested columns', { skip
     assert.ok(await page.getByLabel('Group child runs under parents').isChecked());
     await page.close();
   });
+
+  it('follows a running run without a reload: status and metrics update when it finishes', async () => {
+    const mlflow = harness.mlflow;
+    const exp = (await mlflow('experiments/create', { name: 'live-table' })).experiment_id as string;
+    const run = (await mlflow('runs/create', { experiment_id: exp, run_name: 'still-training', start_time: Date.UTC(2026, 0, 1) })).run.info.run_id as string;
+    await mlflow('runs/log-batch', { run_id: run, metrics: [{ key: 'loss', value: 0.75, timestamp: 1, step: 0 }] });
+    const page = await open('light', `/experiments/${exp}`);
+    const row = page.getByRole('row', { name: /still-training/ });
+    await row.getByRole('cell', { name: 'RUNNING' }).waitFor();
+    await mlflow('runs/log-batch', { run_id: run, metrics: [{ key: 'loss', value: 0.25, timestamp: 2, step: 1 }] });
+    await mlflow('runs/update', { run_id: run, status: 'FINISHED', end_time: Date.UTC(2026, 0, 1) + 90_000 });
+    await row.getByRole('cell', { name: 'FINISHED' }).waitFor({ timeout: 15_000 });
+    assert.equal(await row.getByRole('cell', { name: '0.25', exact: true }).count(), 1, 'the latest loss');
+    assert.equal(await row.getByRole('cell', { name: '1 min 30 s' }).count(), 1, 'the final duration');
+    await page.close();
+  });
 });

@@ -8,6 +8,10 @@ export const WINDOW_SIZE = 100;
 const AHEAD = 40;
 /** A jump (scrollbar drag, End key) waits this long for the view to settle before fetching where it landed. */
 const JUMP_SETTLE_MS = 80;
+/** A window showing a running run is fetched again this often, so its status, metrics and duration follow the run. */
+const LIVE_REFRESH_MS = 5_000;
+/** The first window is fetched again this often (while the page is visible), so new runs and the new total show up. */
+const NEW_RUNS_REFRESH_MS = 30_000;
 
 export interface RunWindowsQuery {
   experimentId: string;
@@ -88,6 +92,9 @@ export function useRunWindows(q: RunWindowsQuery): RunWindows {
         }),
       enabled: q.enabled,
       staleTime: 30_000,
+      // MLflow's runs table refreshes on its own; a table left open should not show a finished run as RUNNING.
+      refetchInterval: (query: { state: { data?: RunTableWindow } }) =>
+        query.state.data?.runs.some((r) => r.info.status === 'RUNNING') ? LIVE_REFRESH_MS : page === 0 ? NEW_RUNS_REFRESH_MS : false,
       // Windows scrolled past are dropped soon: at 200 columns each holds 20,000 values.
       gcTime: 60_000,
     })),
