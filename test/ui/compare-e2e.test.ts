@@ -193,8 +193,12 @@ describe('compare page in chromium', { skip: skipWithoutChromium }, () => {
     const filters = searches.map((r) => JSON.parse(r.postData()!).filter as string);
     assert.deepEqual(filters.map((f) => f.match(/'[^']+'/g)!.length), [200, 50]);
     assert.match(filters[0]!, /^attributes\.run_id IN \('/);
-    // The URL's order is kept.
+    // Past 100 runs the names and the params table start folded, and nothing in them is drawn until opened.
     const chips = page.getByRole('list', { name: 'Runs compared' }).getByRole('link');
+    assert.equal(await chips.count(), 0);
+    await page.getByText(/^Run names and the \d+ parameters? that differ \(first 100 of 250 runs\)/).click();
+    // The URL's order is kept.
+    await chips.first().waitFor();
     assert.equal(await chips.count(), 100);
     assert.deepEqual(await chips.evaluateAll((a: any[]) => a.slice(0, 3).map((x) => x.getAttribute('href'))), ids.slice(0, 3).map((id) => `/runs/${id}`));
     await page.getByText('and 150 more').waitFor();

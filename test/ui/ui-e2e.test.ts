@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { formatValue } from '../../ui/src/format.js';
 import { openBrowserHarness, skipWithoutChromium, THEMES, type BrowserHarness, type Theme } from './browser-harness.js';
 
 const RUNS = 50;
@@ -439,4 +440,103 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     assert.equal(await page.getByLabel('Filter runs').inputValue(), filter);
     await page.close();
   });
+
+  /** Moves the mouse over a chart at `fraction` of its plot's width and answers the readout. */
+  async function readAt(page: Page, metric: string, fraction: number): Promise<string> {
+    const over = page.locator(`figure[data-metric="${metric}"] .u-over`);
+    await over.waitFor();
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    // Two moves, the last onto the spot: uPlot reads the cursor on mouse moves.
+    await page.mouse.move(box.x + box.width * fraction + 1, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2);
+    return (await page.locator(`figure[data-metric="${metric}"] .chart-readout`).textContent()) ?? '';
+  }
+
+  it("reads a bucketed chart as each bucket's steps and values, never a fractional step", async () => {
+    const page = await open('light', `/runs/${seeded.longRunId}`);
+    await page.locator('figure[data-metric="loss"] canvas').first().waitFor();
+    // The first bucket: steps 0–k of 2 / (1 + step / 100), falling, so its last value is its min and step 0's its max.
+    const first = await readAt(page, 'loss', 0);
+    const m = /^steps 0–(\d+): last (\S+), min (\S+), max (\S+)$/.exec(first);
+    assert.ok(m, first);
+    const k = Number(m[1]);
+    assert.ok(k >= 1 && k < 50, first);
+    assert.equal(m[2], formatValue(2 / (1 + k / 100)));
+    assert.equal(m[3], m[2]);
+    assert.equal(m[4], '2');
+    // Anywhere on the chart the readout's steps and values agree: the last value is the last step's, the max the first's.
+    for (const f of [0.1, 0.37, 0.5, 0.81, 0.998]) {
+      const text = await readAt(page, 'loss', f);
+      const r = /^steps (\d+)–(\d+): last (\S+), min (\S+), max (\S+)$/.exec(text);
+      assert.ok(r, `at ${f}: ${text}`);
+      const [lo, hi] = [Number(r[1]), Number(r[2])];
+      assert.ok(lo < hi && hi < LONG_STEPS, text);
+      assert.equal(r[3], formatValue(2 / (1 + hi / 100)), text);
+      assert.equal(r[5], formatValue(2 / (1 + lo / 100)), text);
+    }
+    await page.close();
+  });
+
+  it('reads a wall-time chart in UTC, a bucket as its range of times', async () => {
+    const page = await open('light', `/runs/${seeded.longRunId}?x=time`);
+    await page.locator('figure[data-metric="loss"] canvas').first().waitFor();
+    // long-run logs step s at 2026-01-01T00:00:00Z + s ms.
+    assert.match(await readAt(page, 'loss', 0), /^2026-01-01 00:00:00–00:00:00\.0\d\d UTC: last [\d.]+, min [\d.]+, max 2$/);
+    assert.match((await page.locator('figure[data-metric="loss"] [role="img"]').getAttribute('aria-label')) ?? '', /^loss against time \(UTC\)/);
+    // val/loss is raw: one point every 500 ms.
+    assert.match(await readAt(page, 'val/loss', 0), /^2026-01-01 00:00:00 UTC: 1$/);
+    await page.close();
+  });
+
+  it('counts only the chosen columns until the picker has loaded every key', async () => {
+    const page = await open('light', `/experiments/${seeded.experimentId}`);
+    await page.getByRole('link', { name: 'run-49' }).waitFor();
+    const summary = page.getByText(/^Columns \(/);
+    const before = (await summary.textContent())!;
+    assert.match(before, /^Columns \(\d+\)$/, 'no total before the keys are known');
+    await summary.click();
+    // Chosen of all once the keys are in.
+    await page.getByText(/^Columns \(\d+\/\d+\)$/).waitFor();
+    const m = /^Columns \((\d+)\/(\d+)\)$/.exec((await summary.textContent())!)!;
+    assert.equal(`Columns (${m[1]})`, before);
+    assert.ok(Number(m[2]) > Number(m[1]));
+    await page.close();
+  });
+
+  for (const theme of THEMES) {
+    it(`draws five runs in five distinct colours readable on the ${theme} background`, async () => {
+      const ids = seeded.runIds.slice(0, 5).join(',');
+      const page = await open(theme, `/compare?runs=${ids}`);
+      const legend = page.getByRole('list', { name: 'Runs in the loss chart' });
+      await legend.waitFor();
+      const [background, swatches] = await page.evaluate<[string, string[]]>(
+        `[getComputedStyle(document.body).backgroundColor, [...document.querySelectorAll('ul[aria-label="Runs in the loss chart"] .swatch')].map((e) => getComputedStyle(e).backgroundColor)]`,
+      );
+      const rgb = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number);
+      const luminance = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => v / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const contrast = (a: string, b: string) => {
+        const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+        return (hi! + 0.05) / (lo! + 0.05);
+      };
+      const hue = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => v / 255) as [number, number, number];
+        const max = Math.max(r, g, b);
+        const d = max - Math.min(r, g, b);
+        return ((max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4) * 60 + 360) % 360;
+      };
+      assert.equal(swatches.length, 5);
+      for (const c of swatches) assert.ok(contrast(c, background) >= 3, `${c} on ${background}: ${contrast(c, background).toFixed(2)}`);
+      const hues = swatches.map(hue);
+      for (let i = 0; i < hues.length; i++)
+        for (let j = i + 1; j < hues.length; j++) {
+          const apart = Math.min(Math.abs(hues[i]! - hues[j]!), 360 - Math.abs(hues[i]! - hues[j]!));
+          assert.ok(apart >= 25, `${swatches[i]} and ${swatches[j]} are ${apart.toFixed(0)}° apart`);
+        }
+      await page.close();
+    });
+  }
 });

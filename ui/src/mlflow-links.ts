@@ -38,8 +38,21 @@ export function mlflowHashToPath(hash: string): string | undefined {
   return '/';
 }
 
-/** Replaces an MLflow hash link in the address bar with Ferry's path for it. */
+/**
+ * Replaces an MLflow hash link in the address bar with Ferry's path for it.
+ * After the router has started this also moves the app: its history wraps
+ * `history.replaceState` and re-reads the address on every call.
+ */
 export function redirectMlflowHashLink(): void {
   const path = mlflowHashToPath(window.location.hash);
   if (path !== undefined) window.history.replaceState(null, '', path);
+}
+
+/**
+ * Follows MLflow links pasted into a tab already showing Ferry: from `/`,
+ * `/#/experiments/1/runs/ID` is only a hash change, with no page load to
+ * redirect at.
+ */
+export function followMlflowHashLinks(): void {
+  window.addEventListener('hashchange', redirectMlflowHashLink);
 }

@@ -1,43 +1,42 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
-import { fetchSeries, type LiveSeries, type SeriesAnswer, type Series } from '../api';
+import { fetchSeries, type SeriesAnswer, type Series } from '../api';
+import { appendSeries, makeReadout, withSpans, type SpannedSeries } from './chart-readout';
+import { formatTick, formatValue } from '../format';
 import type { ChartOptions } from './chart-options';
 import { onThemeChange } from '../theme';
 import { ErrorBox } from './Status';
-import { formatValue } from '../format';
 
-/** Line colours chosen to stay distinguishable on both themes' backgrounds. */
-export const RUN_COLORS = ['#2f6fdf', '#d9480f', '#2b8a3e', '#ae3ec9', '#e8590c', '#1098ad', '#c2255c', '#5f3dc4', '#74b816', '#495057'];
+/**
+ * Line colours: Okabe–Ito's blue, vermillion and bluish green, then a violet,
+ * a wine, an olive, a magenta and a grey, each darkened or lightened to at least
+ * 3:1 against both themes' page and surface backgrounds. The first five stay
+ * apart under protan, deutan and tritan colour vision as well.
+ */
+export const RUN_COLORS = ['#0072b2', '#d55e00', '#009e73', '#9c5bf4', '#a15478', '#8c7e3a', '#d2429a', '#6e7781'];
 
 /** Most runs that also get a min/max band; beyond that the bands hide each other. */
 const MAX_BANDS = 5;
 /** How often a chart of a running run asks for the steps logged since its last fetch. */
 export const LIVE_REFRESH_MS = 3000;
 const DEFAULT_OPTIONS: ChartOptions = { x: 'step', log: false };
-const AXIS_LABEL = { step: 'step', time: 'time', relative: 'seconds since start' } as const;
+const AXIS_LABEL = { step: 'step', time: 'time (UTC)', relative: 'seconds since start' } as const;
 
-type Answer = Omit<SeriesAnswer, 'series'> & { series: LiveSeries[] };
+type Answer = Omit<SeriesAnswer, 'series'> & { series: SpannedSeries[] };
 
-/** Appends a live fetch's points to what a chart holds: only points past each run's last x. */
-export function appendSeries(prev: Answer, next: Answer): Answer {
-  const byRun = new Map(next.series.map((s) => [s.run_id, s]));
-  const series = prev.series.map((s) => {
-    const add = byRun.get(s.run_id);
-    if (!add || add.x.length === 0) return s;
-    const lastX = s.x.at(-1) ?? -Infinity;
-    const keep = add.x.map((x, i) => (x > lastX ? i : -1)).filter((i) => i >= 0);
-    return {
-      ...s,
-      x: [...s.x, ...keep.map((i) => add.x[i]!)],
-      last: [...s.last, ...keep.map((i) => add.last[i] ?? null)],
-      min: [...s.min, ...keep.map((i) => add.min[i] ?? null)],
-      max: [...s.max, ...keep.map((i) => add.max[i] ?? null)],
-      last_step: add.last_step ?? s.last_step,
-    };
-  });
-  const maxes = series.map((s) => s.x.at(-1)).filter((x): x is number => x !== undefined);
-  return { ...prev, max_step: maxes.length ? Math.max(prev.max_step ?? -Infinity, ...maxes) : prev.max_step, series };
+/** Tick steps for the step axis: whole steps only, so a chart of three steps has no tick at 0.5. */
+const STEP_INCRS = Array.from({ length: 16 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
+/** A y-axis as wide as its longest label (uPlot's sizing demo); uPlot asks again while the labels settle. */
+function fitLabels(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx]!;
+  // Once drawn, uPlot holds an axis's font as [css, px] and its size in _size.
+  const drawn = axis as unknown as { font?: [string, number]; _size?: number };
+  if (cycleNum > 1 && drawn._size !== undefined) return drawn._size;
+  const longest = (values ?? []).reduce((a, b) => (b.length > a.length ? b : a), '');
+  u.ctx.font = drawn.font?.[0] ?? '12px system-ui';
+  return Math.ceil((axis.ticks?.size ?? 10) + (axis.gap ?? 5) + u.ctx.measureText(longest).width / devicePixelRatio) + 2;
 }
 
 function cssVar(name: string): string {
@@ -111,7 +110,7 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
   const buckets = Math.max(50, Math.min(4000, width || 800));
   const seriesOpts = { x: options.x, smoothing: options.smoothing, amount: options.amount };
   const queryKey = ['series', runIds, metricKey, buckets, range, seriesOpts];
-  const queryFn = () => fetchSeries(runIds, metricKey, buckets, range, seriesOpts);
+  const queryFn = () => fetchSeries(runIds, metricKey, buckets, range, seriesOpts).then((a) => withSpans(a, buckets));
   const enabled = width > 0 && runIds.length > 0;
   const q = useQuery({ queryKey, queryFn, enabled, placeholderData: (prev) => prev });
   // useQuery asks from a passive effect, after the page has painted; asking as soon as the width is known saves that frame.
@@ -136,7 +135,7 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
       const steps = prev.series.map((s) => s.last_step ?? -1);
       busy = true;
       try {
-        const next = await fetchSeries(runIds, metricKey, buckets, undefined, { ...seriesOpts, afterStep: Math.min(...steps) });
+        const next = withSpans(await fetchSeries(runIds, metricKey, buckets, undefined, { ...seriesOpts, afterStep: Math.min(...steps) }), buckets);
         if (next.series.some((s) => s.x.length > 0)) queryClient.setQueryData<Answer>(key, (cur) => (cur ? appendSeries(cur, next) : cur));
       } catch {
         // A failed refresh is retried on the next tick; the chart keeps what it has.
@@ -158,12 +157,30 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
     const xAxis = options.x ?? 'step';
     // uPlot's time scale counts seconds; the server answers milliseconds.
     const xScale = xAxis === 'step' ? 1 : 1000;
+    const data = alignSeries(series, bands);
+    const xs = data[0] as number[];
+    if (xScale !== 1) data[0] = xs.map((x) => x / xScale);
+    // A log axis cannot place zero or negative values: leave those points out.
+    if (options.log) for (let c = 1; c < data.length; c++) data[c] = (data[c] as Array<number | null>).map((v) => (v !== null && v > 0 ? v : null));
+    const readoutAt = makeReadout(series, xAxis, labels);
+    const lone = data[0].length === 1 ? (data[0][0] as number) : undefined;
     const opts: uPlot.Options = {
       width,
       height: 220,
       legend: { show: false },
-      scales: { x: { time: xAxis === 'time' }, y: options.log ? { distr: 3, log: 10 } : {} },
-      axes: [{ ...axis, label: AXIS_LABEL[xAxis], labelSize: 20 }, axis],
+      // Times in UTC, as everywhere else in the UI, not in the browser's zone.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      scales: {
+        // uPlot widens a lone x to 0..2x (0..100 at step 0, a day for a time) before any range function sees it: a step (or a second) either side instead.
+        x: { time: xAxis === 'time', range: (_u, min, max) => (lone === undefined ? [min, max] : [lone - 1, lone + 1]) },
+        y: options.log ? { distr: 3, log: 10 } : {},
+      },
+      axes: [
+        // Time labels such as 12:05pm need more room than uPlot's 50 px between ticks.
+        { ...axis, label: AXIS_LABEL[xAxis], labelSize: 20, ...(xAxis === 'step' ? { incrs: STEP_INCRS } : xAxis === 'time' ? { space: 80 } : {}) },
+        // uPlot's own labels keep three decimals (1e-7 reads 0) and a fixed width that cuts 120,000 to 0,000.
+        { ...axis, values: (_u, splits, _i, _space, incr) => splits.map((v) => (options.log ? formatValue(v) : formatTick(v, incr))), size: fitLabels },
+      ],
       cursor: { drag: { x: true, y: false, setScale: false } },
       series: [
         { label: AXIS_LABEL[xAxis] },
@@ -184,18 +201,7 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
             const out = readout.current;
             if (!out) return;
             const i = u.cursor.idx;
-            if (i === null || i === undefined) {
-              out.textContent = '';
-              return;
-            }
-            const x = (u.data[0] as number[])[i]!;
-            const xText = xAxis === 'step' ? `step ${formatValue(x)}` : xAxis === 'time' ? new Date(x * 1000).toISOString().replace('T', ' ').slice(0, 19) : `${formatValue(x)} s`;
-            const values = series.map((s, k) => ({ name: labels[s.run_id] ?? s.run_id, v: (u.data[k + 1] as Array<number | null>)[i] }));
-            const shown = values.filter((e) => e.v !== null && e.v !== undefined);
-            out.textContent = `${xText}: ${(shown.length > 0 ? shown : values)
-              .slice(0, 8)
-              .map((e) => (series.length === 1 ? formatValue(e.v ?? '—') : `${e.name} ${e.v === null || e.v === undefined ? '—' : formatValue(e.v)}`))
-              .join(' · ')}${shown.length > 8 ? ` · +${shown.length - 8} more` : ''}`;
+            out.textContent = i === null || i === undefined ? '' : readoutAt(xs[i]!);
           },
         ],
         setSelect: [
@@ -209,10 +215,6 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
         ],
       },
     };
-    const data = alignSeries(series, bands);
-    if (xScale !== 1) data[0] = (data[0] as number[]).map((x) => x / xScale);
-    // A log axis cannot place zero or negative values: leave those points out.
-    if (options.log) for (let c = 1; c < data.length; c++) data[c] = (data[c] as Array<number | null>).map((v) => (v !== null && v > 0 ? v : null));
     const plot = new uPlot(opts, data, el);
     return () => plot.destroy();
   }, [q.data, width, labels, themeTick, options.x, options.log]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -12,7 +12,7 @@ import { DatasetInputs } from '../components/run/DatasetInputs';
 import { LoggedModels } from '../components/run/LoggedModels';
 import type { DatasetInput } from '../components/run/run-api';
 import { ErrorBox, Loading } from '../components/Status';
-import { formatDuration, formatTime, formatValue, plural, runLabel } from '../format';
+import { exactIfRounded, formatDuration, formatTime, formatValue, plural, runLabel } from '../format';
 import { parseRange } from '../router';
 
 const route = getRouteApi('/runs/$runId');
@@ -70,6 +70,8 @@ export function RunPage() {
   const userTags = (run!.data.tags ?? []).filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = (run!.data.tags ?? []).filter((t) => t.key.startsWith('mlflow.'));
   const parentId = systemTags.find((t) => t.key === 'mlflow.parentRunId')?.value;
+  // MLflow's run description (set_tag('mlflow.note.content', …) or the UI's description box).
+  const description = systemTags.find((t) => t.key === 'mlflow.note.content')?.value.trim();
   const childRuns = children.data?.runs ?? [];
   const datasetInputs = ((run as { inputs?: { dataset_inputs?: DatasetInput[] } }).inputs?.dataset_inputs ?? []) as DatasetInput[];
   return (
@@ -81,6 +83,12 @@ export function RunPage() {
         </Link>
       </nav>
       <h1>Run {runLabel(info)}</h1>
+      {description && (
+        <section aria-labelledby="description" className="run-description">
+          <h2 id="description">Description</h2>
+          <p>{description}</p>
+        </section>
+      )}
       <section aria-labelledby="overview">
         <h2 id="overview">Overview</h2>
         <dl className="overview">
@@ -157,7 +165,9 @@ export function RunPage() {
                   {metrics.map((m) => (
                     <tr key={m.key}>
                       <th scope="row">{m.key}</th>
-                      <td className="mono">{formatValue(m.value)}</td>
+                      <td className="mono" title={exactIfRounded(m.value)}>
+                        {formatValue(m.value)}
+                      </td>
                       <td className="mono">{m.step}</td>
                     </tr>
                   ))}

@@ -24,6 +24,8 @@ const H = 46;
 const GAP_X = 110;
 const GAP_Y = 26;
 const PAD = 12;
+/** Room above and below the nodes for edges that pass a column by. */
+const LANE = 26;
 
 const short = (s: string, n = 24) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 export const typeName = (t: string) => TYPE_NAME[t as LineageNodeType] ?? t;
@@ -31,32 +33,70 @@ export const edgeName = (t: string) => EDGE_NAME[t] ?? t.replace(/_/g, ' ');
 
 interface Placed {
   node: LineageNode;
+  /** Index of the node's column, left to right. */
+  col: number;
   x: number;
   y: number;
 }
 
-function layout(graph: Graph): { placed: Map<string, Placed>; width: number; height: number } {
-  const used = [...new Set(graph.nodes.map((n) => COLUMN[n.type] ?? 2))].sort((a, b) => a - b);
+interface Layout {
+  placed: Map<string, Placed>;
+  width: number;
+  height: number;
+}
+
+/**
+ * How many `child_of` links lead up from each run to a run without a parent
+ * in the graph: a parent's children are siblings one column to its right, not
+ * a chain in one column that reads as each being the child of the one above.
+ */
+function runDepths(graph: Graph): Map<string, number> {
+  const parent = new Map<string, string>();
+  for (const e of graph.edges) if (e.type === 'child_of') parent.set(e.from, e.to);
+  const depth = new Map<string, number>();
+  const of = (id: string, seen: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    const up = parent.get(id);
+    // A cycle cannot come from MLflow's tags, but a bad tag must not hang the page.
+    const d = up === undefined || seen.has(up) ? 0 : 1 + of(up, seen.add(id));
+    depth.set(id, d);
+    return d;
+  };
+  for (const n of graph.nodes) if (n.type === 'run') of(n.id, new Set());
+  return depth;
+}
+
+function layout(graph: Graph): Layout {
+  const depths = runDepths(graph);
+  // Runs fan out by depth between their inputs' column and their outputs'.
+  const columnOf = (n: LineageNode) => (COLUMN[n.type] ?? 2) + (n.type === 'run' ? (depths.get(n.id) ?? 0) / 1000 : 0);
+  const used = [...new Set(graph.nodes.map(columnOf))].sort((a, b) => a - b);
   const columns = new Map<number, LineageNode[]>();
   for (const n of graph.nodes) {
-    const c = used.indexOf(COLUMN[n.type] ?? 2);
+    const c = used.indexOf(columnOf(n));
     columns.set(c, [...(columns.get(c) ?? []), n]);
   }
+  const col = new Map<string, number>();
+  for (const [c, nodes] of columns) for (const n of nodes) col.set(n.id, c);
+  const skips = graph.edges.some((e) => Math.abs((col.get(e.from) ?? 0) - (col.get(e.to) ?? 0)) > 1);
+  const lane = skips ? LANE : 0;
   const rows = Math.max(1, ...[...columns.values()].map((c) => c.length));
-  const height = PAD * 2 + rows * H + (rows - 1) * GAP_Y;
+  const height = PAD * 2 + 2 * lane + rows * H + (rows - 1) * GAP_Y;
   const placed = new Map<string, Placed>();
   for (const [c, nodes] of columns) {
     // Each column centred vertically, so a lone version sits level with the runs that fed it.
     const top = (height - (nodes.length * H + (nodes.length - 1) * GAP_Y)) / 2;
-    nodes.forEach((node, r) => placed.set(node.id, { node, x: PAD + c * (W + GAP_X), y: top + r * (H + GAP_Y) }));
+    nodes.forEach((node, r) => placed.set(node.id, { node, col: c, x: PAD + c * (W + GAP_X), y: top + r * (H + GAP_Y) }));
   }
   return { placed, width: PAD * 2 + used.length * W + (used.length - 1) * GAP_X, height };
 }
 
-function EdgePath({ edge, placed, index }: { edge: LineageEdge; placed: Map<string, Placed>; index: number }) {
+function EdgePath({ edge, layout: { placed, height }, index }: { edge: LineageEdge; layout: Layout; index: number }) {
   const a = placed.get(edge.from);
   const b = placed.get(edge.to);
   if (!a || !b) return null;
+  if (Math.abs(a.col - b.col) > 1) return <LaneEdgePath edge={edge} a={a} b={b} height={height} />;
   // Leave from the side facing the other node, so backward edges (run → dataset) read the same way.
   const forward = b.x >= a.x;
   const x1 = a.x === b.x ? a.x + W / 2 : forward ? a.x + W : a.x;
@@ -75,9 +115,40 @@ function EdgePath({ edge, placed, index }: { edge: LineageEdge; placed: Map<stri
   );
 }
 
+/**
+ * An edge past a column of nodes (a child run's experiment, beyond its
+ * parent) runs along the lane above or below the nodes, on the side its
+ * source leans to, so it never passes behind a node it does not touch.
+ */
+function LaneEdgePath({ edge, a, b, height }: { edge: LineageEdge; a: Placed; b: Placed; height: number }) {
+  const dir = b.x > a.x ? 1 : -1;
+  const x1 = dir > 0 ? a.x + W : a.x;
+  const x2 = dir > 0 ? b.x : b.x + W;
+  const y1 = a.y + H / 2;
+  const y2 = b.y + H / 2;
+  const above = y1 <= height / 2;
+  const yl = above ? LANE / 2 + 4 : height - LANE / 2 - 4;
+  const bend = GAP_X / 4;
+  const d = [
+    `M ${x1} ${y1}`,
+    `C ${x1 + dir * bend} ${y1}, ${x1 + dir * bend} ${yl}, ${x1 + dir * 2 * bend} ${yl}`,
+    `L ${x2 - dir * 2 * bend} ${yl}`,
+    `C ${x2 - dir * bend} ${yl}, ${x2 - dir * bend} ${y2}, ${x2} ${y2}`,
+  ].join(' ');
+  return (
+    <g className="lineage-edge">
+      <path d={d} markerEnd="url(#lineage-arrow)" />
+      <text x={x1 + dir * (2 * bend + 24)} y={above ? yl - 4 : yl + 12} textAnchor={dir > 0 ? 'start' : 'end'}>
+        {edgeName(edge.type)}
+      </text>
+    </g>
+  );
+}
+
 /** The graph drawn as inline SVG, one column per kind of node; the page offers the same edges as a table. */
 export function LineageGraphSvg({ graph }: { graph: Graph }) {
-  const { placed, width, height } = layout(graph);
+  const shape = layout(graph);
+  const { placed, width, height } = shape;
   const roots = new Set(graph.roots);
   const counts = Object.entries(
     graph.nodes.reduce<Record<string, number>>((acc, n) => ({ ...acc, [typeName(n.type).toLowerCase()]: (acc[typeName(n.type).toLowerCase()] ?? 0) + 1 }), {}),
@@ -97,7 +168,7 @@ export function LineageGraphSvg({ graph }: { graph: Graph }) {
           </marker>
         </defs>
         {graph.edges.map((e, i) => (
-          <EdgePath key={`${e.from}-${e.to}-${e.type}`} edge={e} placed={placed} index={i} />
+          <EdgePath key={`${e.from}-${e.to}-${e.type}`} edge={e} layout={shape} index={i} />
         ))}
         {[...placed.values()].map(({ node, x, y }) => (
           <g key={node.id} className={`lineage-node lineage-${node.type}${roots.has(node.id) ? ' lineage-root' : ''}`}>

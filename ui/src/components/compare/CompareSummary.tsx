@@ -1,5 +1,5 @@
 import { useNavigate } from '@tanstack/react-router';
-import type { MouseEvent } from 'react';
+import { useState, type MouseEvent } from 'react';
 import type { Run } from '../../api';
 import { runLabel } from '../../format';
 
@@ -13,8 +13,27 @@ export function differingParams(runs: Run[], paramKeys: string[]): string[] {
   return paramKeys.filter((k) => new Set(runs.map((r) => paramOf(r, k) ?? '\u0000')).size > 1);
 }
 
-/** The compared runs as links, and the params that differ between them, for the first LISTED_RUNS runs. */
+/**
+ * The compared runs as links and the params that differ between them. Past
+ * LISTED_RUNS runs (a search of up to 1,000) it starts folded: a hundred
+ * names and a hundred-column table say little next to the parallel
+ * coordinates and scatter that show every run, and drawing them first would
+ * delay those views. Folded, nothing inside is rendered until opened.
+ */
 export function CompareSummary({ runs, paramKeys, differing }: { runs: Run[]; paramKeys: string[]; differing: string[] }) {
+  const [open, setOpen] = useState(runs.length <= LISTED_RUNS);
+  if (runs.length <= LISTED_RUNS) return <SummaryBody runs={runs} paramKeys={paramKeys} differing={differing} />;
+  return (
+    <details className="compare-summary" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>
+        Run names and the {differing.length} parameter{differing.length === 1 ? '' : 's'} that differ (first {LISTED_RUNS} of {runs.length.toLocaleString('en-US')} runs)
+      </summary>
+      {open && <SummaryBody runs={runs} paramKeys={paramKeys} differing={differing} />}
+    </details>
+  );
+}
+
+function SummaryBody({ runs, paramKeys, differing }: { runs: Run[]; paramKeys: string[]; differing: string[] }) {
   const navigate = useNavigate();
   // Plain links that navigate in the app on a plain click: a router <Link> each costs ~0.5 ms to render, 50 ms for a full list.
   const open = (e: MouseEvent<HTMLAnchorElement>, runId: string) => {

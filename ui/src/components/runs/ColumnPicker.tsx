@@ -86,7 +86,8 @@ export function ColumnPicker({ experimentId, chosen, onChange }: { experimentId:
   return (
     <details className="picker" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary className="button">
-        Columns ({chosen.length}/{all.length})
+        {/* Until the picker is opened the experiment's keys are unknown: a total then would just repeat the chosen count. */}
+        Columns ({keys.data ? `${chosen.length}/${all.length}` : chosen.length})
       </summary>
       <div className="picker-panel">
         <label htmlFor="col-search">Find a column</label>
