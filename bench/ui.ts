@@ -28,6 +28,7 @@ import { chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config/config.js';
 import { buildServer, type FerryServer } from '../src/server/build-server.js';
 import { CHROMIUM, CHROMIUM_ARGS, ensureUiBuilt, UI_DIST } from '../test/ui/browser-harness.js';
+import { startFerry } from './lib/ferry-process.js';
 import { percentile } from './lib/http-load.js';
 import { scrollFrames } from './lib/scroll-frames.js';
 import { machine, table, writeSection, type Row } from './lib/report.js';
@@ -244,12 +245,12 @@ export async function run(args: string[]): Promise<void> {
     };
     const warmChart = await drawChart(url);
     const { at: chartAt, payload, calls: seriesCalls, buckets, timing: seriesTiming } = warmChart;
-    // The same chart from a second server on the same database: nothing in memory, as after a restart.
-    const restarted = await buildServer(loadConfig({ home, logLevel: 'silent' }, {}), { logger: false, uiRoot: UI_DIST });
-    await restarted.listen({ host: '127.0.0.1', port: 0 });
-    const coldChart = await drawChart(`http://127.0.0.1:${(restarted.server.address() as AddressInfo).port}`);
-    const coldAgain = await drawChart(`http://127.0.0.1:${(restarted.server.address() as AddressInfo).port}`);
-    await restarted.close();
+    // The same chart from a second server on the same database, started as a user starts one (its own
+    // process, `ferry server --home`): nothing in memory, as after a restart.
+    const restarted = await startFerry(['--home', home]);
+    const coldChart = await drawChart(restarted.url);
+    const coldAgain = await drawChart(restarted.url);
+    await restarted.stop();
 
     // Compare 100 runs chosen by id: every chart drawn.
     const resources = (p: Page, part: string) => p.evaluate<number>(`performance.getEntriesByType('resource').filter((e) => e.name.includes(${JSON.stringify(part)})).length`);
