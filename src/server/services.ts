@@ -14,6 +14,10 @@ import { createDataServices, type DataServices } from '../data/data-services.js'
 import { createDatasetScheme, DatasetService } from '../data/datasets/index.js';
 import { createDeployments, type Deployments } from '../deployments/index.js';
 import { createGovernance, type Governance } from '../registry/governance/index.js';
+import { metricSnapshots } from '../tracking/metric-snapshots.js';
+
+/** Longest a shutdown waits for queued metric snapshots; past it they are left (charts then read the metrics table). */
+const SNAPSHOT_FLUSH_MS = 5_000;
 
 /** Everything the HTTP layer, CLI and jobs share: one instance per process. */
 export interface FerryServices {
@@ -78,6 +82,8 @@ export async function createServices(config: FerryConfig): Promise<FerryServices
         await deployments.close();
         await serving.close();
         await artifacts.close();
+        // Snapshots queued by runs that just ended are what the next start reads charts from.
+        await metricSnapshots(database).idle(SNAPSHOT_FLUSH_MS);
         await database.close();
       },
     };

@@ -167,9 +167,14 @@ export class MetricSnapshots {
     for (const key of this.cache.keysOf(runId, MIN_SNAPSHOT_POINTS)) this.schedule(runId, key);
   }
 
-  /** Resolves once every queued snapshot has been written or given up (for shutdown and tests). */
-  async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+  /** Resolves once every queued snapshot has been written or given up, or after `timeoutMs` (for shutdown and tests). */
+  async idle(timeoutMs = Infinity): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.draining && Date.now() < deadline) {
+      const left = deadline - Date.now();
+      await Promise.race([this.draining, ...(Number.isFinite(left) ? [new Promise((r) => setTimeout(r, left).unref())] : [])]);
+    }
+    if (Date.now() >= deadline) this.queue.length = 0;
   }
 
   private async drain(): Promise<void> {
