@@ -38,6 +38,8 @@ const SEED_CHUNK = 10_000;
 const T0 = Date.UTC(2026, 0, 1);
 const SERVER_REPEATS = 15;
 const FRESH_REPEATS = 5;
+/** Quiet time for a new tab before it is used. */
+const SETTLE_MS = 1000;
 /** What the UI asks for per window. */
 const WINDOW = 100;
 
@@ -161,6 +163,8 @@ async function measureBrowser(url: string, experimentId: string) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(120_000);
+    // Navigation starts on a set-up tab (see SETTLE_MS in ui.ts: a new tab's own set-up is not the page's).
+    await page.waitForTimeout(SETTLE_MS);
     const windows: number[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith(RUN_TABLE_SEARCH_PATH)) windows.push(JSON.parse(r.postData() ?? '{}').offset ?? 0);
@@ -182,6 +186,7 @@ async function measureBrowser(url: string, experimentId: string) {
     await page.waitForTimeout(500);
     const tableFrames = await scrollFrames(page, '.vscroll', 400, 3000);
     const floor = await context.newPage();
+    await floor.waitForTimeout(SETTLE_MS);
     await floor.setContent('<div id="s" style="height:700px;overflow:auto"><div style="height:3400000px"></div></div>');
     const floorFrames = await scrollFrames(floor, '#s', 400, 3000);
     return { firstPaintMs, domNodes, drag, dragWindows, tableFrames, floorFrames, windowsFetched: windows.length };

@@ -12,9 +12,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Ferry's server in its own process, as users run it, so the load generator doesn't share its event loop. */
-export async function startFerry(args: string[]): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
+/**
+ * Ferry's server in its own process, as users run it, so the load generator
+ * doesn't share its event loop. `port` restarts a server where it was: a
+ * browser keys its caches by origin, so a new port would be a new site to it.
+ */
+export async function startFerry(args: string[], port?: number): Promise<{ url: string; port: number; proc: ChildProcess; stop(): Promise<void> }> {
+  port ??= await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '--port', String(port), '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -28,6 +32,7 @@ export async function startFerry(args: string[]): Promise<{ url: string; proc: C
   }
   return {
     url,
+    port,
     proc,
     stop: async () => {
       proc.kill('SIGTERM');

@@ -10,14 +10,80 @@ export interface MetricHistory {
   readonly step: Float64Array;
   readonly time: Float64Array;
   readonly value: Float64Array;
+  /**
+   * Set when the steps are evenly spaced (step i is `first + i * stride`,
+   * stride > 0): readers can then find a step's index without `step`, which a
+   * history unpacked from a snapshot builds only when it is read.
+   */
+  readonly evenSteps?: EvenSteps;
+  /** Extremes of `value` per block of points, where a snapshot stored them (metric-snapshots.ts). */
+  readonly blocks?: ValueBlocks;
 }
 
-interface Entry extends MetricHistory {
-  n: number;
-  step: Float64Array;
-  time: Float64Array;
+export interface EvenSteps {
+  readonly first: number;
+  readonly stride: number;
+}
+
+/**
+ * Min and max of `value` over each full block of `size` points (block k holds
+ * points k·size … (k+1)·size − 1), NaN skipped: a block of only NaN has min
+ * +Infinity and max −Infinity. Bucketing reads a bucket's whole blocks from
+ * here instead of their points.
+ */
+export interface ValueBlocks {
+  readonly size: number;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/**
+ * A held history. Columns a snapshot packed are taken from it only when first
+ * read (a chart on the step axis never reads timestamps); any change drops the
+ * snapshot's extras, which describe the points as they were.
+ */
+class Entry implements MetricHistory {
   value: Float64Array;
-  bytes: number;
+  evenSteps: EvenSteps | undefined;
+  blocks: ValueBlocks | undefined;
+  private stepColumn: Float64Array | undefined;
+  private timeColumn: Float64Array | undefined;
+
+  constructor(
+    public n: number,
+    private readonly source: MetricHistory | undefined,
+    public bytes: number,
+  ) {
+    this.value = source?.value ?? new Float64Array(MIN_CAPACITY);
+    this.evenSteps = source?.evenSteps;
+    this.blocks = source?.blocks;
+    if (!source) {
+      this.stepColumn = new Float64Array(MIN_CAPACITY);
+      this.timeColumn = new Float64Array(MIN_CAPACITY);
+    }
+  }
+
+  get step(): Float64Array {
+    return (this.stepColumn ??= this.source!.step);
+  }
+
+  set step(v: Float64Array) {
+    this.stepColumn = v;
+  }
+
+  get time(): Float64Array {
+    return (this.timeColumn ??= this.source!.time);
+  }
+
+  set time(v: Float64Array) {
+    this.timeColumn = v;
+  }
+
+  /** Points are about to be added or moved. */
+  changing(): void {
+    this.evenSteps = undefined;
+    this.blocks = undefined;
+  }
 }
 
 const BYTES_PER_POINT = 24;
@@ -149,7 +215,7 @@ export class MetricHistoryCache {
     const bytes = h.n * BYTES_PER_POINT + ENTRY_OVERHEAD;
     if (bytes > this.budget / 4) return;
     this.drop(id(runId, key));
-    const e: Entry = { n: h.n, step: h.step, time: h.time, value: h.value, bytes };
+    const e = new Entry(h.n, h, bytes);
     this.entries.set(id(runId, key), e);
     this.bytes += bytes;
     this.evict();
@@ -188,7 +254,7 @@ export class MetricHistoryCache {
         const k = id(g.runId, m.key);
         let e = this.entries.get(k);
         if (!e && this.complete.has(g.runId)) {
-          e = { n: 0, step: new Float64Array(MIN_CAPACITY), time: new Float64Array(MIN_CAPACITY), value: new Float64Array(MIN_CAPACITY), bytes: MIN_CAPACITY * BYTES_PER_POINT + ENTRY_OVERHEAD };
+          e = new Entry(0, undefined, MIN_CAPACITY * BYTES_PER_POINT + ENTRY_OVERHEAD);
           this.entries.set(k, e);
           this.bytes += e.bytes;
         }
@@ -205,6 +271,7 @@ export class MetricHistoryCache {
           continue;
         }
       }
+      e.changing();
       if (e.n === e.step.length) this.grow(e);
       e.step[e.n] = m.step;
       e.time[e.n] = m.timestamp;
@@ -224,6 +291,7 @@ export class MetricHistoryCache {
    */
   private merge(e: Entry, points: Array<[number, number, number]>): void {
     points.sort((x, y) => compare(x[0], x[1], x[2], y[0], y[1], y[2]));
+    e.changing();
     const total = e.n + points.length;
     const capacity = Math.max(MIN_CAPACITY, e.step.length >= total ? e.step.length : 2 ** Math.ceil(Math.log2(total)));
     const step = new Float64Array(capacity);

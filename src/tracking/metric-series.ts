@@ -167,7 +167,7 @@ export class MetricSeriesReader {
       );
       for (const [id, h] of held) {
         const s = stored.get(id) ?? { n: 0, hi: NaN };
-        if (s.n !== h.n || (h.n > 0 && s.hi !== h.step[h.n - 1])) {
+        if (s.n !== h.n || (h.n > 0 && s.hi !== stepOf(h, h.n - 1))) {
           held.delete(id);
           missing.push(id);
         }
@@ -195,19 +195,20 @@ export class MetricSeriesReader {
     if (q.maxStep !== undefined && minStep !== undefined && minStep > q.maxStep) return emptyResult(q, runIds);
     const cuts = new Map<string, Cut>();
     for (const [id, h] of held) {
-      const from = minStep === undefined ? 0 : lowerBound(h.step, h.n, minStep);
-      const to = q.maxStep === undefined ? h.n : lowerBound(h.step, h.n, q.maxStep + 1);
+      const from = minStep === undefined ? 0 : indexOfStep(h, 0, h.n, minStep);
+      const to = q.maxStep === undefined ? h.n : indexOfStep(h, 0, h.n, q.maxStep + 1);
       if (to > from) cuts.set(id, { h, from, to });
     }
     const extents = (await Promise.all(missing.map((id) => this.extent(id, q.key, minStep, q.maxStep)))).filter((e) => e.n > 0);
-    const firsts = [...[...cuts.values()].map((c) => c.h.step[c.from]!), ...extents.map((e) => e.lo)];
-    const lasts = [...[...cuts.values()].map((c) => c.h.step[c.to - 1]!), ...extents.map((e) => e.hi)];
+    const firsts = [...[...cuts.values()].map((c) => stepOf(c.h, c.from)), ...extents.map((e) => e.lo)];
+    const lasts = [...[...cuts.values()].map((c) => stepOf(c.h, c.to - 1)), ...extents.map((e) => e.hi)];
     if (firsts.length === 0) return emptyResult(q, runIds);
     const lo = minStep ?? Math.min(...firsts);
     const hi = q.maxStep ?? Math.max(...lasts);
     const range = hi - lo + 1;
     const byRun = new Map<string, MetricSeries>();
-    for (const [id, c] of cuts) byRun.set(id, seriesFromHistory(id, q.key, c, lo, q.buckets, range));
+    const grid = cuts.size > 0 ? bucketGrid(lo, q.buckets, range) : undefined;
+    for (const [id, c] of cuts) byRun.set(id, seriesFromHistory(id, q.key, c, grid!));
     for (const e of extents) {
       const s = answersRaw(e.n, q.buckets) ? await this.rawPoints(e.runId, q.key, lo, hi) : await this.bucketPoints(e.runId, q.key, lo, hi, q.buckets, range);
       s.last_step = e.hi;
@@ -394,9 +395,21 @@ function answersRaw(points: number, buckets: number): boolean {
   return points <= 2 * buckets;
 }
 
-/** First index whose step is ≥ `step` (steps ascending). */
-function lowerBound(steps: Float64Array, n: number, step: number): number {
-  return lowerBoundFrom(steps, 0, n, step);
+/** The step of point `i`, without building the step column of an evenly spaced history. */
+function stepOf(h: MetricHistory, i: number): number {
+  const even = h.evenSteps;
+  return even ? even.first + i * even.stride : h.step[i]!;
+}
+
+/** First index in [from, to) whose step is ≥ `step`, or `to` (steps ascending). */
+function indexOfStep(h: MetricHistory, from: number, to: number, step: number): number {
+  const even = h.evenSteps;
+  if (!even) return lowerBoundFrom(h.step, from, to, step);
+  // Exact for integer steps; the loops only guard against a rounded quotient.
+  let i = Math.min(to, Math.max(from, Math.ceil((step - even.first) / even.stride)));
+  while (i > from && even.first + (i - 1) * even.stride >= step) i--;
+  while (i < to && even.first + i * even.stride < step) i++;
+  return i;
 }
 
 /** First index in [from, to) whose step is ≥ `step`, or `to`. */
@@ -420,40 +433,88 @@ function bucketOf(x: number, lo: number, buckets: number, range: number): number
 
 const valueOrNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
+/** The shared x grid of one request: bucket b covers steps [end[b - 1], end[b]) and is drawn at start[b]. */
+interface BucketGrid {
+  lo: number;
+  buckets: number;
+  range: number;
+  /** First step past each bucket (integer steps; the last is past `lo + range - 1`). */
+  end: Float64Array;
+  start: Float64Array;
+}
+
+/**
+ * Bucket b holds the steps with floor((step - lo) · buckets / range) = b, the
+ * SQL path's integer division; its end is the first step of a higher bucket.
+ * Computed once per request, for every run.
+ */
+function bucketGrid(lo: number, buckets: number, range: number): BucketGrid {
+  const end = new Float64Array(buckets);
+  const start = new Float64Array(buckets);
+  const width = range / buckets;
+  for (let b = 0; b < buckets; b++) {
+    let boundary = lo + Math.ceil(((b + 1) * range) / buckets);
+    // Guard the float division: the boundary must be the first step past bucket b.
+    while (bucketOf(boundary, lo, buckets, range) <= b) boundary++;
+    while (boundary - 1 > lo && bucketOf(boundary - 1, lo, buckets, range) > b) boundary--;
+    end[b] = boundary;
+    start[b] = lo + b * width;
+  }
+  return { lo, buckets, range, end, start };
+}
+
 /** One run's cut of the step axis, raw when it holds at most two points per bucket. */
-function seriesFromHistory(runId: string, key: string, { h, from, to }: Cut, lo: number, buckets: number, range: number): MetricSeries {
+function seriesFromHistory(runId: string, key: string, { h, from, to }: Cut, grid: BucketGrid): MetricSeries {
   const s = emptySeries(runId, key);
-  s.last_step = h.step[to - 1]!;
-  if (answersRaw(to - from, buckets)) {
+  s.last_step = stepOf(h, to - 1);
+  if (answersRaw(to - from, grid.buckets)) {
     s.bucketed = false;
     for (let i = from; i < to; i++) {
       const v = valueOrNull(h.value[i]!);
-      s.x.push(h.step[i]!);
+      s.x.push(stepOf(h, i));
       s.last.push(v);
       s.min.push(v);
       s.max.push(v);
     }
     return s;
   }
-  const width = range / buckets;
-  const { step, value } = h;
-  // Per bucket: its end found by binary search from its first point, then one
-  // tight min/max pass over the values (NaN fails both compares, so is skipped).
+  const { value, blocks } = h;
+  const size = blocks?.size ?? 1;
+  const blockCount = blocks?.min.length ?? 0;
+  const ends = grid.end;
+  // Per non-empty bucket: its end found from the grid, then one tight min/max
+  // pass over its values (NaN fails both compares, so is skipped); whole blocks
+  // inside the bucket are read from a snapshot's block extremes instead.
+  let b = bucketOf(stepOf(h, from), grid.lo, grid.buckets, grid.range);
   for (let i = from; i < to; ) {
-    const current = bucketOf(step[i]!, lo, buckets, range);
-    let boundary = lo + Math.ceil(((current + 1) * range) / buckets);
-    // Guard the float division: the boundary must be the first step past this bucket.
-    while (bucketOf(boundary, lo, buckets, range) <= current) boundary++;
-    while (boundary - 1 > step[i]! && bucketOf(boundary - 1, lo, buckets, range) > current) boundary--;
-    const end = lowerBoundFrom(step, i + 1, to, boundary);
+    const first = stepOf(h, i);
+    while (ends[b]! <= first) b++;
+    const end = indexOfStep(h, i + 1, to, ends[b]!);
     let mn = Infinity;
     let mx = -Infinity;
-    for (let j = i; j < end; j++) {
+    let j = i;
+    if (blocks) {
+      let k = Math.ceil(i / size);
+      const kEnd = Math.min(Math.floor(end / size), blockCount);
+      if (k < kEnd) {
+        for (const headEnd = k * size; j < headEnd; j++) {
+          const v = value[j]!;
+          if (v < mn) mn = v;
+          if (v > mx) mx = v;
+        }
+        for (; k < kEnd; k++) {
+          if (blocks.min[k]! < mn) mn = blocks.min[k]!;
+          if (blocks.max[k]! > mx) mx = blocks.max[k]!;
+        }
+        j = kEnd * size;
+      }
+    }
+    for (; j < end; j++) {
       const v = value[j]!;
       if (v < mn) mn = v;
       if (v > mx) mx = v;
     }
-    s.x.push(lo + current * width);
+    s.x.push(grid.start[b]!);
     s.last.push(valueOrNull(value[end - 1]!));
     s.min.push(mn === Infinity ? null : mn);
     s.max.push(mx === -Infinity ? null : mx);

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, DialectName } from '../backends/database/database.js';
 import type { DatabaseSchema } from '../backends/database/database-schema.js';
-import { metricHistoryCache, type MetricHistory, type MetricHistoryCache } from './metric-history-cache.js';
+import { metricHistoryCache, type EvenSteps, type MetricHistory, type MetricHistoryCache, type ValueBlocks } from './metric-history-cache.js';
 
 /**
  * Shorter histories are not worth a snapshot: the metrics table gives 10,000
@@ -13,11 +13,34 @@ export const MIN_SNAPSHOT_POINTS = 10_000;
 const HEADER = 4;
 const STEPS_ARITHMETIC = 1;
 const TIMES_AS_DELTAS = 2;
+const VALUE_BLOCKS = 4;
+const ALL_FLAGS = STEPS_ARITHMETIC | TIMES_AS_DELTAS | VALUE_BLOCKS;
+/**
+ * Points per stored min/max block. A chart bucket holds ~50–200 points of a
+ * 100,000-step history, so it reads a few blocks and at most ~30 points
+ * instead of all of them; the blocks cost one byte per point.
+ */
+export const BLOCK_SIZE = 16;
+/** What a held history costs the cache per point (metric-history-cache.ts counts the same). */
+const CACHE_BYTES_PER_POINT = 24;
+
+/**
+ * `FERRY_SERIES_PREWARM_MB`: histories loaded from snapshots when the server
+ * starts, most recently ended runs first (default 64 MiB, at most a quarter of
+ * the series cache; 0 turns it off).
+ */
+export function snapshotPrewarmBudget(cacheBudget: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.FERRY_SERIES_PREWARM_MB;
+  const mb = raw === undefined || raw === '' ? 64 : Number(raw);
+  if (!Number.isFinite(mb) || mb < 0) throw new Error(`FERRY_SERIES_PREWARM_MB must be a number of MiB ≥ 0, got '${raw}'.`);
+  return Math.min(Math.floor(mb * 1024 * 1024), Math.floor(cacheBudget / 4));
+}
 
 function arithmetic(step: Float64Array, n: number): boolean {
   if (n < 2) return false;
   const first = step[0]!;
   const stride = step[1]! - first;
+  if (!(stride > 0)) return false;
   for (let i = 2; i < n; i++) if (step[i] !== first + i * stride) return false;
   return true;
 }
@@ -31,20 +54,37 @@ function smallDeltas(time: Float64Array, n: number): boolean {
   return true;
 }
 
+/** Fills `min`/`max` with the extremes of each full block of `value`, NaN skipped (see ValueBlocks). */
+export function blockExtremes(value: Float64Array, size: number, min: Float64Array, max: Float64Array): void {
+  for (let k = 0; k < min.length; k++) {
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let j = k * size, end = j + size; j < end; j++) {
+      const v = value[j]!;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    min[k] = mn;
+    max[k] = mx;
+  }
+}
+
 /**
- * Packs a history as little-endian columns: values as float64 (NaN kept);
- * steps as float64, or nothing when they are evenly spaced (the usual
- * 0, 1, 2, …); timestamps as float64, or int32 differences from the previous
- * point when they fit (milliseconds between points). A 100,000-point history
- * of a training loop is ~1.2 MB instead of 2.4.
+ * Packs a history as little-endian float64 words: the header; values (NaN
+ * kept); steps, or nothing when they are evenly spaced (the usual 0, 1, 2, …);
+ * the min and max of each block of BLOCK_SIZE values; then timestamps, as
+ * int32 differences from the previous point when they fit (milliseconds
+ * between points) or as float64. A 100,000-point history of a training loop
+ * is ~1.3 MB instead of 2.4.
  */
 export function encodeHistory(h: MetricHistory): Uint8Array {
   const { n } = h;
   const evenSteps = arithmetic(h.step, n);
   const deltas = smallDeltas(h.time, n);
-  const words = HEADER + n + (evenSteps ? 0 : n) + (deltas ? n / 2 : n);
+  const blocks = Math.floor(n / BLOCK_SIZE);
+  const words = HEADER + n + (evenSteps ? 0 : n) + 2 * blocks + (deltas ? n / 2 : n);
   const out = new Float64Array(Math.ceil(words));
-  out[0] = (evenSteps ? STEPS_ARITHMETIC : 0) | (deltas ? TIMES_AS_DELTAS : 0);
+  out[0] = (evenSteps ? STEPS_ARITHMETIC : 0) | (deltas ? TIMES_AS_DELTAS : 0) | VALUE_BLOCKS;
   out[1] = n > 0 ? h.step[0]! : 0;
   out[2] = n > 1 ? h.step[1]! - h.step[0]! : 0;
   out[3] = n > 0 ? h.time[0]! : 0;
@@ -55,11 +95,57 @@ export function encodeHistory(h: MetricHistory): Uint8Array {
     out.set(h.step.subarray(0, n), at);
     at += n;
   }
+  blockExtremes(h.value, BLOCK_SIZE, out.subarray(at, at + blocks), out.subarray(at + blocks, at + 2 * blocks));
+  at += 2 * blocks;
   if (deltas) {
     const d = new Int32Array(out.buffer, at * 8, n);
     for (let i = 1; i < n; i++) d[i] = h.time[i]! - h.time[i - 1]!;
   } else out.set(h.time.subarray(0, n), at);
   return new Uint8Array(out.buffer, 0, (at + (deltas ? n / 2 : n)) * 8);
+}
+
+/**
+ * A history read from a snapshot. Values and block extremes are views of the
+ * blob; evenly spaced steps and delta-packed timestamps are built only when
+ * something reads them (a chart on the step axis reads neither).
+ */
+class PackedHistory implements MetricHistory {
+  readonly evenSteps: EvenSteps | undefined;
+  private stepColumn: Float64Array | undefined;
+  private timeColumn: Float64Array | undefined;
+
+  constructor(
+    readonly n: number,
+    readonly value: Float64Array,
+    step: Float64Array | EvenSteps,
+    private readonly times: Float64Array | { first: number; deltas: Int32Array },
+    readonly blocks: ValueBlocks | undefined,
+  ) {
+    if (step instanceof Float64Array) this.stepColumn = step;
+    else this.evenSteps = step;
+    if (times instanceof Float64Array) this.timeColumn = times;
+  }
+
+  get step(): Float64Array {
+    if (!this.stepColumn) {
+      const { first, stride } = this.evenSteps!;
+      const step = new Float64Array(this.n);
+      for (let i = 0; i < this.n; i++) step[i] = first + i * stride;
+      this.stepColumn = step;
+    }
+    return this.stepColumn;
+  }
+
+  get time(): Float64Array {
+    if (!this.timeColumn) {
+      const { first, deltas } = this.times as { first: number; deltas: Int32Array };
+      const time = new Float64Array(this.n);
+      let t = first;
+      for (let i = 0; i < this.n; i++) time[i] = t += i === 0 ? 0 : deltas[i]!;
+      this.timeColumn = time;
+    }
+    return this.timeColumn;
+  }
 }
 
 /** The inverse of `encodeHistory`; undefined when the blob does not hold `n` points. */
@@ -73,31 +159,27 @@ export function decodeHistory(data: Uint8Array, n: number): MetricHistory | unde
     new Uint8Array(words.buffer).set(data);
   }
   const flags = words[0]!;
+  if (!Number.isInteger(flags) || flags < 0 || (flags & ~ALL_FLAGS) !== 0) return undefined;
   const evenSteps = (flags & STEPS_ARITHMETIC) !== 0;
   const deltas = (flags & TIMES_AS_DELTAS) !== 0;
-  const bytes = (HEADER + n + (evenSteps ? 0 : n)) * 8 + (deltas ? 4 * n : 8 * n);
-  if (data.byteLength !== bytes || flags > 3) return undefined;
+  const blocks = flags & VALUE_BLOCKS ? Math.floor(n / BLOCK_SIZE) : 0;
+  const bytes = (HEADER + n + (evenSteps ? 0 : n) + 2 * blocks) * 8 + (deltas ? 4 * n : 8 * n);
+  if (data.byteLength !== bytes) return undefined;
   let at = HEADER;
   const value = words.subarray(at, at + n);
   at += n;
-  let step: Float64Array;
+  let step: Float64Array | EvenSteps;
   if (evenSteps) {
-    step = new Float64Array(n);
-    const first = words[1]!;
-    const stride = words[2]!;
-    for (let i = 0; i < n; i++) step[i] = first + i * stride;
+    // Snapshots written before strides had to be positive may hold one step repeated.
+    step = words[2]! > 0 ? { first: words[1]!, stride: words[2]! } : new Float64Array(n).fill(words[1]!);
   } else {
     step = words.subarray(at, at + n);
     at += n;
   }
-  let time: Float64Array;
-  if (deltas) {
-    const d = new Int32Array(words.buffer, words.byteOffset + at * 8, n);
-    time = new Float64Array(n);
-    let t = words[3]!;
-    for (let i = 0; i < n; i++) time[i] = t += i === 0 ? 0 : d[i]!;
-  } else time = words.subarray(at, at + n);
-  return { n, step, time, value };
+  const extremes = flags & VALUE_BLOCKS ? { size: BLOCK_SIZE, min: words.subarray(at, at + blocks), max: words.subarray(at + blocks, at + 2 * blocks) } : undefined;
+  at += 2 * blocks;
+  const time = deltas ? { first: words[3]!, deltas: new Int32Array(words.buffer, words.byteOffset + at * 8, n) } : words.subarray(at, at + n);
+  return new PackedHistory(n, value, step, time, extremes);
 }
 
 /**
@@ -151,6 +233,46 @@ export class MetricSnapshots {
       if (h) out.set(r.run_uuid, h);
     }
     return out;
+  }
+
+  /**
+   * Loads snapshots into the history cache, those of the most recently ended
+   * runs first, until they would hold `budget` bytes: after a restart the
+   * charts people were looking at are drawn from memory at once, as a database
+   * warms its buffer pool from its last contents. One snapshot per event-loop
+   * turn, so requests go in between; a history a request already loaded, or
+   * one written to while it was read, is left as it is. Resolves with the
+   * number loaded; a failure (the database closing) ends it quietly.
+   */
+  async prewarm(budget: number): Promise<number> {
+    if (budget <= 0 || !this.cache.enabled) return 0;
+    let loaded = 0;
+    try {
+      const candidates = await this.database.db
+        .selectFrom('metric_snapshots as s')
+        .innerJoin('runs as r', 'r.run_uuid', 's.run_uuid')
+        .select(['s.run_uuid', 's.key', 's.n'])
+        .orderBy((eb) => eb.fn.coalesce('r.end_time', 'r.start_time'), 'desc')
+        .orderBy('s.run_uuid')
+        .orderBy('s.key')
+        .limit(10_000)
+        .execute();
+      let bytes = 0;
+      for (const c of candidates) {
+        bytes += Number(c.n) * CACHE_BYTES_PER_POINT;
+        if (bytes > budget) break;
+        await new Promise((r) => setImmediate(r));
+        if (this.cache.get(c.run_uuid, c.key)) continue;
+        const generation = this.cache.generation(c.run_uuid);
+        const h = (await this.read([c.run_uuid], c.key)).get(c.run_uuid);
+        if (!h) continue;
+        this.cache.put(c.run_uuid, c.key, h, generation);
+        loaded++;
+      }
+    } catch {
+      // Only an optimisation: whatever was not loaded is read on its first chart.
+    }
+    return loaded;
   }
 
   /** Queues a snapshot of the cached history of (run, key), if it is long enough to be worth one. */

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { buildServer, type FerryServer } from '../../src/server/build-server.js';
 import { metricHistoryCache, type MetricHistory } from '../../src/tracking/metric-history-cache.js';
 import { SERIES_PATH } from '../../src/tracking/metric-series-routes.js';
-import { decodeHistory, encodeHistory, metricSnapshots, MIN_SNAPSHOT_POINTS } from '../../src/tracking/metric-snapshots.js';
+import { BLOCK_SIZE, decodeHistory, encodeHistory, metricSnapshots, MIN_SNAPSHOT_POINTS, snapshotPrewarmBudget } from '../../src/tracking/metric-snapshots.js';
 import { injectCall, type ApiHarness } from '../helpers/api-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { testDatabaseKinds, type TestDatabaseUrl } from '../helpers/test-database-urls.js';
@@ -43,9 +43,49 @@ describe('metric snapshot encoding', () => {
     });
   }
 
-  it('packs a training loop in half the bytes of three float64 columns', () => {
+  it('packs a training loop in a little over half the bytes of three float64 columns', () => {
     const h = cases.at(-1)![1];
-    assert.ok(encodeHistory(h).byteLength <= h.n * 12 + 64, `${encodeHistory(h).byteLength} bytes`);
+    // 8 bytes of value, 4 of timestamp delta, 1 of block extremes per point.
+    assert.ok(encodeHistory(h).byteLength <= h.n * 13 + 64, `${encodeHistory(h).byteLength} bytes`);
+  });
+
+  it('stores the extremes of every full block of values, skipping NaN', () => {
+    const value = Array.from({ length: 2 * BLOCK_SIZE + 3 }, (_, i) => (i < BLOCK_SIZE ? NaN : i === BLOCK_SIZE + 2 ? -5 : i === BLOCK_SIZE + 7 ? Infinity : i));
+    const h = history(value.map((_, i) => i), value.map((_, i) => i), value);
+    const blocks = decodeHistory(encodeHistory(h), h.n)!.blocks!;
+    assert.equal(blocks.size, BLOCK_SIZE);
+    assert.deepEqual([...blocks.min], [Infinity, -5], 'an all-NaN block has no extremes; the partial last block is not stored');
+    assert.deepEqual([...blocks.max], [-Infinity, Infinity]);
+  });
+
+  it('builds evenly spaced steps and packed timestamps only when they are read', () => {
+    const h = decodeHistory(encodeHistory(cases.at(-1)![1]), 10_001)!;
+    assert.deepEqual(h.evenSteps, { first: 0, stride: 1 });
+    assert.equal(h.step[10_000], 10_000);
+    assert.equal(h.time[0], cases.at(-1)![1].time[0]);
+  });
+
+  it('reads snapshots written before block extremes, including one step repeated', () => {
+    // That format: flags (1 = evenly spaced steps, 2 = int32 timestamp deltas), first step, stride, first time, values, deltas.
+    const old = (stepFirst: number, stride: number, values: number[], time0: number, deltas: number[]) => {
+      const words = new Float64Array(4 + values.length + Math.ceil(values.length / 2));
+      words.set([3, stepFirst, stride, time0, ...values]);
+      new Int32Array(words.buffer, (4 + values.length) * 8, values.length).set([0, ...deltas]);
+      return new Uint8Array(words.buffer, 0, (4 + values.length) * 8 + 4 * values.length);
+    };
+    assert.deepEqual(plain(decodeHistory(old(10, 5, [1, 2, 3], 100, [7, -2]), 3)!), { step: [10, 15, 20], time: [100, 107, 105], value: [1, 2, 3] });
+    const repeated = decodeHistory(old(0, 0, [1, 2], 100, [1]), 2)!;
+    assert.equal(repeated.evenSteps, undefined);
+    assert.deepEqual(plain(repeated), { step: [0, 0], time: [100, 101], value: [1, 2] });
+  });
+
+  it('bounds the startup prewarm by FERRY_SERIES_PREWARM_MB and a quarter of the series cache', () => {
+    const MiB = 1024 * 1024;
+    assert.equal(snapshotPrewarmBudget(256 * MiB, {}), 64 * MiB);
+    assert.equal(snapshotPrewarmBudget(100 * MiB, {}), 25 * MiB);
+    assert.equal(snapshotPrewarmBudget(256 * MiB, { FERRY_SERIES_PREWARM_MB: '0' }), 0);
+    assert.equal(snapshotPrewarmBudget(256 * MiB, { FERRY_SERIES_PREWARM_MB: '8' }), 8 * MiB);
+    assert.throws(() => snapshotPrewarmBudget(256 * MiB, { FERRY_SERIES_PREWARM_MB: 'lots' }), /FERRY_SERIES_PREWARM_MB must be a number of MiB ≥ 0, got 'lots'/);
   });
 
   it('refuses a blob that does not hold the stated number of points', () => {
@@ -78,8 +118,9 @@ for (const kind of testDatabaseKinds()) {
       apps.push(app);
       return { call: injectCall(app), app };
     };
+    // The main run's snapshots (the prewarm test adds another run's).
     const snapshotRows = async (app: FerryServer) =>
-      (await app.services.database.db.selectFrom('metric_snapshots').select(['run_uuid', 'key', 'n']).orderBy('key').execute()).map((r) => [r.key, Number(r.n)]);
+      (await app.services.database.db.selectFrom('metric_snapshots').select(['run_uuid', 'key', 'n']).where('run_uuid', '=', run).orderBy('key').execute()).map((r) => [r.key, Number(r.n)]);
 
     before(async () => {
       db = await kind.create();
@@ -91,7 +132,8 @@ for (const kind of testDatabaseKinds()) {
       first = (await server()).call;
       run = (await first('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', start_time: 1 })).body.run.info.run_id as string;
       for (let start = 0; start < N; start += 500) {
-        const metrics = Array.from({ length: 500 }, (_, i) => ({ key: 'loss', value: rand.chance(0.01) ? 'NaN' : rand.next(), timestamp: 1_700_000_000_000 + (start + i) * 40, step: start + i }));
+        // Scattered NaN, and a stretch of them as long as several stored blocks.
+        const metrics = Array.from({ length: 500 }, (_, i) => ({ key: 'loss', value: rand.chance(0.01) || (start + i >= 5000 && start + i < 5100) ? 'NaN' : rand.next(), timestamp: 1_700_000_000_000 + (start + i) * 40, step: start + i }));
         metrics.push({ key: 'acc', value: rand.next(), timestamp: 1, step: start });
         assert.equal((await first('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: run, metrics })).status, 200);
       }
@@ -103,7 +145,18 @@ for (const kind of testDatabaseKinds()) {
       for (const home of homes) await rm(home, { recursive: true, force: true });
     });
 
-    const queries = [{ buckets: 700 }, { buckets: 10_000 }, { buckets: 50, min_step: 3000, max_step: 9000 }, { buckets: 300, x: 'time' }, { buckets: 100, smoothing: 'ema' }];
+    // Buckets of many stored blocks, of about one, of parts of two; ranges that start and end inside blocks; one over the NaN stretch.
+    const queries = [
+      { buckets: 700 },
+      { buckets: 10_000 },
+      { buckets: 1 },
+      { buckets: 97 },
+      { buckets: 50, min_step: 3000, max_step: 9000 },
+      { buckets: 37, min_step: 1234, max_step: 11_111 },
+      { buckets: 20, min_step: 4901, max_step: 5299 },
+      { buckets: 300, x: 'time' },
+      { buckets: 100, smoothing: 'ema' },
+    ];
 
     it('writes snapshots of the long histories of a run when it ends, not of short ones', async () => {
       const app = apps[0]!;
@@ -125,6 +178,31 @@ for (const kind of testDatabaseKinds()) {
       const hist = (await call('GET', '/api/2.0/mlflow/metrics/get-history', { run_id: run, metric_key: 'loss', max_results: 25_000 })).body.metrics;
       assert.deepEqual(raw.x, hist.map((m: { step: number }) => m.step));
       assert.deepEqual(raw.last, hist.map((m: { value: number | string }) => (m.value === 'NaN' ? null : m.value)));
+    });
+
+    it('prewarms a restarted server with the snapshots of the runs that ended last, within its budget', async () => {
+      // A second long run that ends after the first (end_time 2).
+      const later = (await first('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', start_time: 1 })).body.run.info.run_id as string;
+      for (let start = 0; start < N; start += 1000) {
+        const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: i, timestamp: 1_700_000_000_000 + start + i, step: start + i }));
+        assert.equal((await first('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: later, metrics })).status, 200);
+      }
+      assert.equal((await first('POST', '/api/2.0/mlflow/runs/update', { run_id: later, status: 'FINISHED', end_time: 3 })).status, 200);
+      await metricSnapshots(apps[0]!.services.database).idle();
+      const oneHistory = N * 24;
+      const held = async (budget: number) => {
+        const { app } = await server();
+        const loaded = await metricSnapshots(app.services.database).prewarm(budget);
+        const cache = metricHistoryCache(app.services.database);
+        return { loaded, later: cache.get(later, 'loss')?.n, first: cache.get(run, 'loss')?.n, app };
+      };
+      assert.deepEqual(await held(0).then(({ loaded, later, first }) => ({ loaded, later, first })), { loaded: 0, later: undefined, first: undefined }, 'off');
+      assert.deepEqual(await held(oneHistory).then(({ loaded, later, first }) => ({ loaded, later, first })), { loaded: 1, later: N, first: undefined }, 'the run that ended last first');
+      const both = await held(2 * oneHistory);
+      assert.deepEqual({ loaded: both.loaded, later: both.later, first: both.first }, { loaded: 2, later: N, first: N });
+      // What it loaded answers exactly as the metrics table does.
+      const expected = (await first('GET', SERIES_PATH, { run_id: [run, later], key: 'loss', buckets: 333 })).body;
+      assert.deepEqual((await injectCall(both.app)('GET', SERIES_PATH, { run_id: [run, later], key: 'loss', buckets: 333 })).body, expected);
     });
 
     it('drops a snapshot in the transaction of any write to its run and key, and only then', async () => {

@@ -1,11 +1,12 @@
 /**
  * The metric chart's pure parts, in Node: which steps a bucketed point
  * stands for (matching the server's grid), what the cursor readout says for
- * raw and bucketed answers, and live appends keeping those spans.
+ * raw and bucketed answers, live appends keeping those spans, and the
+ * columns handed to uPlot.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appendSeries, makeReadout, withSpans, type SeriesPoints } from '../../ui/src/components/chart-readout.js';
+import { alignSeries, appendSeries, makeReadout, withSpans, type SeriesPoints } from '../../ui/src/components/chart-readout.js';
 
 type RawAnswer = { min_step: number | null; max_step: number | null; bucket_width: number | null; series: SeriesPoints[] };
 
@@ -115,5 +116,29 @@ describe('chart readout', () => {
     const read = makeReadout(appendSeries(prev, next).series, 'step', {});
     assert.equal(read(9990), 'steps 9990–9999: 2');
     assert.equal(read(10_001), 'step 10001: 4');
+  });
+});
+
+describe('alignSeries', () => {
+  it('puts runs on the union of their x, null where a run has no point, bands after the lines', () => {
+    const a = series('a', false, [0, 2, 4], [1, 2, 3], [0, 1, 2], [2, 3, 4]);
+    const b = series('b', false, [1, 2], [10, null], [9, null], [11, null]);
+    assert.deepEqual(alignSeries([a, b], 1), [
+      [0, 1, 2, 4],
+      [1, null, 2, 3],
+      [null, 10, null, null],
+      [2, null, 3, 4],
+      [0, null, 1, 2],
+    ]);
+  });
+
+  it('hands over the columns as they are when every run has the same x (one shared bucket grid)', () => {
+    const a = series('a', true, [0, 8.5, 17], [1, 2, 3], [0, 1, 2], [2, 3, 4]);
+    const b = series('b', true, [0, 8.5, 17], [5, null, 7], [4, null, 6], [6, null, 8]);
+    const data = alignSeries([a, b], 2);
+    assert.deepEqual(data, [[0, 8.5, 17], [1, 2, 3], [5, null, 7], [2, 3, 4], [0, 1, 2], [6, null, 8], [4, null, 6]]);
+    // The same answer as the general path, which sorts the union.
+    const c = series('c', true, [17, 0], [1, 2]);
+    assert.deepEqual(alignSeries([a, c], 0), [[0, 8.5, 17], [1, 2, 3], [2, null, 1]]);
   });
 });

@@ -1,4 +1,5 @@
 import './mlflow-redirect';
+import './early-requests';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';

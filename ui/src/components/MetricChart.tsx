@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
-import { fetchSeries, type SeriesAnswer, type Series } from '../api';
-import { appendSeries, makeReadout, withSpans, type SpannedSeries } from './chart-readout';
+import { fetchSeries, type SeriesAnswer } from '../api';
+import { alignSeries, appendSeries, makeReadout, withSpans, type SpannedSeries } from './chart-readout';
 import { formatTick, formatValue } from '../format';
 import type { ChartOptions } from './chart-options';
 import { onThemeChange } from '../theme';
@@ -46,24 +46,6 @@ function cssVar(name: string): string {
 function withAlpha(hex: string, alpha: number): string {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
-
-/** Puts every run's points on one x array (uPlot's data model), null where a run has no point. */
-export function alignSeries(series: Series[], withBands: number): uPlot.AlignedData {
-  const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
-  const at = new Map(xs.map((x, i) => [x, i]));
-  const columns: Array<Array<number | null>> = [];
-  const fill = (s: Series, values: Array<number | null>) => {
-    const col: Array<number | null> = new Array(xs.length).fill(null);
-    s.x.forEach((x, i) => (col[at.get(x)!] = values[i] ?? null));
-    return col;
-  };
-  series.forEach((s) => columns.push(fill(s, s.last)));
-  series.slice(0, withBands).forEach((s) => {
-    columns.push(fill(s, s.max));
-    columns.push(fill(s, s.min));
-  });
-  return [xs, ...columns] as uPlot.AlignedData;
 }
 
 function useWidth(ref: React.RefObject<HTMLElement | null>): number {
@@ -157,7 +139,7 @@ export function MetricChart({ metricKey, runIds, labels, range, onRange, options
     const xAxis = options.x ?? 'step';
     // uPlot's time scale counts seconds; the server answers milliseconds.
     const xScale = xAxis === 'step' ? 1 : 1000;
-    const data = alignSeries(series, bands);
+    const data = alignSeries(series, bands) as uPlot.AlignedData;
     const xs = data[0] as number[];
     if (xScale !== 1) data[0] = xs.map((x) => x / xScale);
     // A log axis cannot place zero or negative values: leave those points out.

@@ -37,10 +37,15 @@ export function withSpans<A extends Grid & { series: SeriesPoints[] }>(answer: A
   const range = answer.max_step === null ? 0 : answer.max_step - lo + 1;
   const width = range / buckets;
   const bucketOf = (step: number) => Math.floor(((step - lo) * buckets) / range);
+  // Every run shares the grid: each bucket's first step is found once, not once per run.
+  const starts = new Map<number, number>();
   const startOf = (b: number) => {
-    let step = lo + Math.ceil((b * range) / buckets);
+    let step = starts.get(b);
+    if (step !== undefined) return step;
+    step = lo + Math.ceil((b * range) / buckets);
     while (bucketOf(step - 1) >= b) step--;
     while (bucketOf(step) < b) step++;
+    starts.set(b, step);
     return step;
   };
   return {
@@ -51,12 +56,40 @@ export function withSpans<A extends Grid & { series: SeriesPoints[] }>(answer: A
       const end: number[] = [];
       for (const x of s.x) {
         const b = Math.round((x - lo) / width);
-        first.push(startOf(b));
-        end.push(Math.max(startOf(b), Math.min(answer.max_step!, startOf(b + 1) - 1)));
+        const start = startOf(b);
+        first.push(start);
+        end.push(Math.max(start, Math.min(answer.max_step!, startOf(b + 1) - 1)));
       }
       return { ...s, first, end };
     }),
   };
+}
+
+/**
+ * Puts every run's points on one x array (uPlot's data model), null where a
+ * run has no point; the first `withBands` runs add their max and min columns.
+ */
+export function alignSeries(series: SeriesPoints[], withBands: number): Array<Array<number | null>> {
+  // Runs bucketed on one grid over the same steps share every x: their columns are used as they are.
+  const first = series[0]?.x;
+  if (first && series.every((s) => s.x.length === first.length && s.x.every((x, i) => x === first[i]))) {
+    const bands = series.slice(0, withBands).flatMap((s) => [s.max, s.min]);
+    return [first, ...series.map((s) => s.last), ...bands];
+  }
+  const xs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const at = new Map(xs.map((x, i) => [x, i]));
+  const columns: Array<Array<number | null>> = [];
+  const fill = (s: SeriesPoints, values: Array<number | null>) => {
+    const col: Array<number | null> = new Array(xs.length).fill(null);
+    s.x.forEach((x, i) => (col[at.get(x)!] = values[i] ?? null));
+    return col;
+  };
+  series.forEach((s) => columns.push(fill(s, s.last)));
+  series.slice(0, withBands).forEach((s) => {
+    columns.push(fill(s, s.max));
+    columns.push(fill(s, s.min));
+  });
+  return [xs, ...columns];
 }
 
 /** Appends a live fetch's points to what a chart holds: only points past each run's last x. */
@@ -92,10 +125,12 @@ type XAxis = 'step' | 'time' | 'relative';
  * series' point are built once per chart, not per mouse move.
  */
 export function makeReadout(series: SpannedSeries[], axis: XAxis, labels: Record<string, string>): (x: number) => string {
-  const index = series.map((s) => new Map(s.x.map((x, i) => [x, i])));
+  // Built on the first cursor move, not when the chart is drawn: most charts are only looked at.
+  let index: Array<Map<number, number>> | undefined;
   return (x) => {
+    index ??= series.map((s) => new Map(s.x.map((x, i) => [x, i])));
     const points = series.flatMap((s, k) => {
-      const i = index[k]!.get(x);
+      const i = index![k]!.get(x);
       if (i === undefined) return [];
       return [{ name: labels[s.run_id] ?? s.run_id, span: formatXSpan(axis, s.first[i]!, s.end[i]!), bucket: s.first[i] !== s.end[i], last: s.last[i] ?? null, min: s.min[i] ?? null, max: s.max[i] ?? null }];
     });

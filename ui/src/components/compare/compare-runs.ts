@@ -127,15 +127,37 @@ export async function fetchCompareRuns(selection: CompareSelection): Promise<{ r
 
 export const compareQueryKey = (selection: CompareSelection) => ['compare-runs', selection] as const;
 
-/**
- * Starts fetching a compare page's runs straight from the address, before the
- * app's first render: the page would otherwise ask only once React has drawn
- * the shell, and its charts wait on these runs.
- */
-export function prefetchCompareRuns(queryClient: QueryClient, location: { pathname: string; search: string }): void {
-  if (location.pathname !== '/compare') return;
+/** The compare page's selection named by an address, if it is a compare page's. */
+function selectionAt(location: { pathname: string; search: string }): CompareSelection | undefined {
+  if (location.pathname !== '/compare') return undefined;
   const q = new URLSearchParams(location.search);
   const get = (k: string) => q.get(k) || undefined;
-  const { selection } = parseSelection({ runs: get('runs'), experiments: get('experiments'), filter: get('filter'), order: get('order'), max: get('max') });
-  if (selection) void queryClient.prefetchQuery({ queryKey: compareQueryKey(selection), queryFn: () => fetchCompareRuns(selection) });
+  return parseSelection({ runs: get('runs'), experiments: get('experiments'), filter: get('filter'), order: get('order'), max: get('max') }).selection;
+}
+
+let early: { key: string; runs: Promise<{ runs: Run[]; more: boolean }> } | undefined;
+
+/**
+ * Starts fetching a compare page's runs straight from the address. main.tsx
+ * calls this before the rest of the app's code has even been evaluated (React,
+ * the router, the pages: ~100 ms on a slow machine), so the answer is usually
+ * there by the app's first render; the charts wait on these runs.
+ */
+export function startCompareRuns(location: { pathname: string; search: string }): void {
+  const selection = selectionAt(location);
+  if (!selection) return;
+  const runs = fetchCompareRuns(selection);
+  // Rejections are reported by the query that adopts this promise.
+  runs.catch(() => undefined);
+  early = { key: JSON.stringify(compareQueryKey(selection)), runs };
+}
+
+/** Hands the runs started by `startCompareRuns` to the query cache (or starts them now). */
+export function prefetchCompareRuns(queryClient: QueryClient, location: { pathname: string; search: string }): void {
+  const selection = selectionAt(location);
+  if (!selection) return;
+  const queryKey = compareQueryKey(selection);
+  const started = early?.key === JSON.stringify(queryKey) ? early.runs : undefined;
+  early = undefined;
+  void queryClient.prefetchQuery({ queryKey, queryFn: () => started ?? fetchCompareRuns(selection) });
 }
