@@ -17,8 +17,8 @@ export async function freePort(): Promise<number> {
  * doesn't share its event loop. `port` restarts a server where it was: a
  * browser keys its caches by origin, so a new port would be a new site to it.
  */
-export async function startFerry(args: string[], port?: number): Promise<{ url: string; port: number; proc: ChildProcess; stop(): Promise<void> }> {
-  port ??= await freePort();
+export async function startFerry(args: string[], options: { port?: number } = {}): Promise<{ url: string; port: number; proc: ChildProcess; stop(): Promise<void> }> {
+  const port = options.port ?? (await freePort());
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '--port', String(port), '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });

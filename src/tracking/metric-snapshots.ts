@@ -21,21 +21,6 @@ const ALL_FLAGS = STEPS_ARITHMETIC | TIMES_AS_DELTAS | VALUE_BLOCKS;
  * instead of all of them; the blocks cost one byte per point.
  */
 export const BLOCK_SIZE = 16;
-/** What a held history costs the cache per point (metric-history-cache.ts counts the same). */
-const CACHE_BYTES_PER_POINT = 24;
-
-/**
- * `FERRY_SERIES_PREWARM_MB`: histories loaded from snapshots when the server
- * starts, most recently ended runs first (default 64 MiB, at most a quarter of
- * the series cache; 0 turns it off).
- */
-export function snapshotPrewarmBudget(cacheBudget: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.FERRY_SERIES_PREWARM_MB;
-  const mb = raw === undefined || raw === '' ? 64 : Number(raw);
-  if (!Number.isFinite(mb) || mb < 0) throw new Error(`FERRY_SERIES_PREWARM_MB must be a number of MiB ≥ 0, got '${raw}'.`);
-  return Math.min(Math.floor(mb * 1024 * 1024), Math.floor(cacheBudget / 4));
-}
-
 function arithmetic(step: Float64Array, n: number): boolean {
   if (n < 2) return false;
   const first = step[0]!;
@@ -233,46 +218,6 @@ export class MetricSnapshots {
       if (h) out.set(r.run_uuid, h);
     }
     return out;
-  }
-
-  /**
-   * Loads snapshots into the history cache, those of the most recently ended
-   * runs first, until they would hold `budget` bytes: after a restart the
-   * charts people were looking at are drawn from memory at once, as a database
-   * warms its buffer pool from its last contents. One snapshot per event-loop
-   * turn, so requests go in between; a history a request already loaded, or
-   * one written to while it was read, is left as it is. Resolves with the
-   * number loaded; a failure (the database closing) ends it quietly.
-   */
-  async prewarm(budget: number): Promise<number> {
-    if (budget <= 0 || !this.cache.enabled) return 0;
-    let loaded = 0;
-    try {
-      const candidates = await this.database.db
-        .selectFrom('metric_snapshots as s')
-        .innerJoin('runs as r', 'r.run_uuid', 's.run_uuid')
-        .select(['s.run_uuid', 's.key', 's.n'])
-        .orderBy((eb) => eb.fn.coalesce('r.end_time', 'r.start_time'), 'desc')
-        .orderBy('s.run_uuid')
-        .orderBy('s.key')
-        .limit(10_000)
-        .execute();
-      let bytes = 0;
-      for (const c of candidates) {
-        bytes += Number(c.n) * CACHE_BYTES_PER_POINT;
-        if (bytes > budget) break;
-        await new Promise((r) => setImmediate(r));
-        if (this.cache.get(c.run_uuid, c.key)) continue;
-        const generation = this.cache.generation(c.run_uuid);
-        const h = (await this.read([c.run_uuid], c.key)).get(c.run_uuid);
-        if (!h) continue;
-        this.cache.put(c.run_uuid, c.key, h, generation);
-        loaded++;
-      }
-    } catch {
-      // Only an optimisation: whatever was not loaded is read on its first chart.
-    }
-    return loaded;
   }
 
   /** Queues a snapshot of the cached history of (run, key), if it is long enough to be worth one. */

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { buildServer, type FerryServer } from '../../src/server/build-server.js';
 import { metricHistoryCache, type MetricHistory } from '../../src/tracking/metric-history-cache.js';
 import { SERIES_PATH } from '../../src/tracking/metric-series-routes.js';
-import { BLOCK_SIZE, decodeHistory, encodeHistory, metricSnapshots, MIN_SNAPSHOT_POINTS, snapshotPrewarmBudget } from '../../src/tracking/metric-snapshots.js';
+import { BLOCK_SIZE, decodeHistory, encodeHistory, metricSnapshots, MIN_SNAPSHOT_POINTS } from '../../src/tracking/metric-snapshots.js';
 import { injectCall, type ApiHarness } from '../helpers/api-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 import { testDatabaseKinds, type TestDatabaseUrl } from '../helpers/test-database-urls.js';
@@ -79,15 +79,6 @@ describe('metric snapshot encoding', () => {
     assert.deepEqual(plain(repeated), { step: [0, 0], time: [100, 101], value: [1, 2] });
   });
 
-  it('bounds the startup prewarm by FERRY_SERIES_PREWARM_MB and a quarter of the series cache', () => {
-    const MiB = 1024 * 1024;
-    assert.equal(snapshotPrewarmBudget(256 * MiB, {}), 64 * MiB);
-    assert.equal(snapshotPrewarmBudget(100 * MiB, {}), 25 * MiB);
-    assert.equal(snapshotPrewarmBudget(256 * MiB, { FERRY_SERIES_PREWARM_MB: '0' }), 0);
-    assert.equal(snapshotPrewarmBudget(256 * MiB, { FERRY_SERIES_PREWARM_MB: '8' }), 8 * MiB);
-    assert.throws(() => snapshotPrewarmBudget(256 * MiB, { FERRY_SERIES_PREWARM_MB: 'lots' }), /FERRY_SERIES_PREWARM_MB must be a number of MiB ≥ 0, got 'lots'/);
-  });
-
   it('refuses a blob that does not hold the stated number of points', () => {
     const data = encodeHistory(cases[2]![1]);
     assert.equal(decodeHistory(data, 4), undefined);
@@ -118,7 +109,6 @@ for (const kind of testDatabaseKinds()) {
       apps.push(app);
       return { call: injectCall(app), app };
     };
-    // The main run's snapshots (the prewarm test adds another run's).
     const snapshotRows = async (app: FerryServer) =>
       (await app.services.database.db.selectFrom('metric_snapshots').select(['run_uuid', 'key', 'n']).where('run_uuid', '=', run).orderBy('key').execute()).map((r) => [r.key, Number(r.n)]);
 
@@ -178,31 +168,6 @@ for (const kind of testDatabaseKinds()) {
       const hist = (await call('GET', '/api/2.0/mlflow/metrics/get-history', { run_id: run, metric_key: 'loss', max_results: 25_000 })).body.metrics;
       assert.deepEqual(raw.x, hist.map((m: { step: number }) => m.step));
       assert.deepEqual(raw.last, hist.map((m: { value: number | string }) => (m.value === 'NaN' ? null : m.value)));
-    });
-
-    it('prewarms a restarted server with the snapshots of the runs that ended last, within its budget', async () => {
-      // A second long run that ends after the first (end_time 2).
-      const later = (await first('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', start_time: 1 })).body.run.info.run_id as string;
-      for (let start = 0; start < N; start += 1000) {
-        const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: i, timestamp: 1_700_000_000_000 + start + i, step: start + i }));
-        assert.equal((await first('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: later, metrics })).status, 200);
-      }
-      assert.equal((await first('POST', '/api/2.0/mlflow/runs/update', { run_id: later, status: 'FINISHED', end_time: 3 })).status, 200);
-      await metricSnapshots(apps[0]!.services.database).idle();
-      const oneHistory = N * 24;
-      const held = async (budget: number) => {
-        const { app } = await server();
-        const loaded = await metricSnapshots(app.services.database).prewarm(budget);
-        const cache = metricHistoryCache(app.services.database);
-        return { loaded, later: cache.get(later, 'loss')?.n, first: cache.get(run, 'loss')?.n, app };
-      };
-      assert.deepEqual(await held(0).then(({ loaded, later, first }) => ({ loaded, later, first })), { loaded: 0, later: undefined, first: undefined }, 'off');
-      assert.deepEqual(await held(oneHistory).then(({ loaded, later, first }) => ({ loaded, later, first })), { loaded: 1, later: N, first: undefined }, 'the run that ended last first');
-      const both = await held(2 * oneHistory);
-      assert.deepEqual({ loaded: both.loaded, later: both.later, first: both.first }, { loaded: 2, later: N, first: N });
-      // What it loaded answers exactly as the metrics table does.
-      const expected = (await first('GET', SERIES_PATH, { run_id: [run, later], key: 'loss', buckets: 333 })).body;
-      assert.deepEqual((await injectCall(both.app)('GET', SERIES_PATH, { run_id: [run, later], key: 'loss', buckets: 333 })).body, expected);
     });
 
     it('drops a snapshot in the transaction of any write to its run and key, and only then', async () => {

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { assertSafeBind } from '../../config/config.js';
 import { redactUrl } from '../../backends/database/database.js';
 import { buildServer } from '../../server/build-server.js';
-import { seriesCacheBudget } from '../../tracking/metric-history-cache.js';
-import { metricSnapshots, snapshotPrewarmBudget } from '../../tracking/metric-snapshots.js';
 import { configFrom, withStoreOptions } from '../config-options.js';
 
 export function registerServerCommand(program: Command): void {
@@ -30,12 +28,7 @@ export function registerServerCommand(program: Command): void {
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
-    const prewarm = snapshotPrewarmBudget(seriesCacheBudget());
     await app.listen({ host: config.host, port: config.port });
-    // In the background: the charts of the runs that ended last come from memory from the first view.
-    void metricSnapshots(app.services.database)
-      .prewarm(prewarm)
-      .then((n) => n > 0 && app.log.debug({ histories: n }, 'metric histories loaded from snapshots'));
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
     process.stdout.write(
       `Ferry is running at ${url}\n` +
