@@ -157,7 +157,13 @@ export function prefetchCompareRuns(queryClient: QueryClient, location: { pathna
   const selection = selectionAt(location);
   if (!selection) return;
   const queryKey = compareQueryKey(selection);
-  const started = early?.key === JSON.stringify(queryKey) ? early.runs : undefined;
+  let started = early?.key === JSON.stringify(queryKey) ? early.runs : undefined;
   early = undefined;
-  void queryClient.prefetchQuery({ queryKey, queryFn: () => started ?? fetchCompareRuns(selection) });
+  // The early answer is used once: a retry asks again.
+  const take = () => {
+    const runs = started;
+    started = undefined;
+    return runs;
+  };
+  void queryClient.prefetchQuery({ queryKey, queryFn: () => take() ?? fetchCompareRuns(selection) });
 }
