@@ -170,6 +170,28 @@ for (const kind of testDatabaseKinds()) {
       assert.deepEqual(raw.last, hist.map((m: { value: number | string }) => (m.value === 'NaN' ? null : m.value)));
     });
 
+    it('answers from a snapshot of unevenly stepped points (gaps, repeated steps) exactly as the metrics table does', async () => {
+      const uneven = (await first('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', start_time: 1 })).body.run.info.run_id as string;
+      // Steps skip every seventh and repeat every 500th (two points at one step); a stretch of NaN spans several blocks.
+      for (let start = 0; start < N; start += 1000) {
+        const metrics = Array.from({ length: 1000 }, (_, i) => {
+          const n = start + i;
+          return { key: 'loss', value: n >= 3000 && n < 3090 ? 'NaN' : rand.next() * 10 - 5, timestamp: 1_700_000_000_000 + n, step: n + Math.floor(n / 7) - (n % 500 === 1 ? 1 : 0) };
+        });
+        assert.equal((await first('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: uneven, metrics })).status, 200);
+      }
+      assert.equal((await first('POST', '/api/2.0/mlflow/runs/update', { run_id: uneven, status: 'FINISHED', end_time: 3 })).status, 200);
+      await metricSnapshots(apps[0]!.services.database).idle();
+      const qs = [{ buckets: 700 }, { buckets: 61 }, { buckets: 29, min_step: 2000, max_step: 9001 }, { buckets: 7, min_step: 3400, max_step: 3600 }];
+      const expected = await Promise.all(qs.map(async (q) => (await first('GET', SERIES_PATH, { run_id: uneven, key: 'loss', ...q })).body));
+      const { call, app } = await server();
+      const snap = (await metricSnapshots(app.services.database).read([uneven], 'loss')).get(uneven);
+      assert.equal(snap?.n, N);
+      assert.equal(snap?.evenSteps, undefined, 'steps stored as they are');
+      assert.ok(snap?.blocks, 'with block extremes');
+      for (const [i, q] of qs.entries()) assert.deepEqual((await call('GET', SERIES_PATH, { run_id: uneven, key: 'loss', ...q })).body, expected[i], JSON.stringify(q));
+    });
+
     it('drops a snapshot in the transaction of any write to its run and key, and only then', async () => {
       const { call, app } = await server();
       assert.equal((await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: run, key: 'acc', value: 1, timestamp: 3, step: 99_999 })).status, 200);
