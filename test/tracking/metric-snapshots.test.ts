@@ -190,6 +190,40 @@ for (const kind of testDatabaseKinds()) {
       assert.equal(snap?.evenSteps, undefined, 'steps stored as they are');
       assert.ok(snap?.blocks, 'with block extremes');
       for (const [i, q] of qs.entries()) assert.deepEqual((await call('GET', SERIES_PATH, { run_id: uneven, key: 'loss', ...q })).body, expected[i], JSON.stringify(q));
+      // The history this server unpacked from the snapshot takes new points, a late one (merged into place), then one after the last step.
+      const writes = [
+        { value: -99, timestamp: 5, step: 5 },
+        { value: 99, timestamp: 2_000_000_000_000, step: 99_999 },
+      ];
+      for (const [w, point] of writes.entries()) {
+        assert.equal((await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: uneven, key: 'loss', ...point })).status, 200);
+        const { call: fresh } = await server();
+        for (const q of [...qs, { buckets: 10_000 }]) {
+          const held = (await call('GET', SERIES_PATH, { run_id: uneven, key: 'loss', ...q })).body;
+          assert.deepEqual(held, (await fresh('GET', SERIES_PATH, { run_id: uneven, key: 'loss', ...q })).body, `after write ${w}: ${JSON.stringify(q)}`);
+        }
+      }
+      assert.equal((await call('GET', SERIES_PATH, { run_id: uneven, key: 'loss', buckets: 10_000 })).body.series[0].x.length, N + 2);
+    });
+
+    it('answers points logged after its history came from a snapshot of evenly spaced steps', async () => {
+      const even = (await first('POST', '/api/2.0/mlflow/runs/create', { experiment_id: '0', start_time: 1 })).body.run.info.run_id as string;
+      for (let start = 0; start < MIN_SNAPSHOT_POINTS; start += 1000) {
+        const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: Math.sin(start + i), timestamp: 1_700_000_000_000 + start + i, step: 2 * (start + i) }));
+        assert.equal((await first('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: even, metrics })).status, 200);
+      }
+      assert.equal((await first('POST', '/api/2.0/mlflow/runs/update', { run_id: even, status: 'FINISHED', end_time: 3 })).status, 200);
+      await metricSnapshots(apps[0]!.services.database).idle();
+      const { call } = await server();
+      assert.equal((await call('GET', SERIES_PATH, { run_id: even, key: 'loss', buckets: 300 })).status, 200);
+      // Off the progression: a held copy still describing steps as first + i·stride would misplace it.
+      assert.equal((await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: even, key: 'loss', value: 7, timestamp: 2_000_000_000_000, step: 30_001 })).status, 200);
+      const { call: fresh } = await server();
+      for (const q of [{ buckets: 300 }, { buckets: 10_000 }, { buckets: 10, min_step: 19_990, max_step: 30_001 }]) {
+        const held = (await call('GET', SERIES_PATH, { run_id: even, key: 'loss', ...q })).body;
+        assert.deepEqual(held, (await fresh('GET', SERIES_PATH, { run_id: even, key: 'loss', ...q })).body, JSON.stringify(q));
+        assert.equal(held.series[0].last_step, 30_001);
+      }
     });
 
     it('drops a snapshot in the transaction of any write to its run and key, and only then', async () => {
