@@ -36,6 +36,27 @@ function fmt(n: number): string {
   return a >= 1e4 || a < 1e-3 ? n.toExponential(1) : String(Number(n.toPrecision(3)));
 }
 
+/**
+ * Round values 1, 2 or 5 × 10^k apart inside [lo, hi], about `count` of
+ * them, the way d3's ticks choose them: an axis from 0.0001 to 0.01 reads
+ * 0.002, 0.004, … rather than quarters of its span (0.002575, 0.00505, …).
+ */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo];
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const ratio = raw / power;
+  const step = (ratio >= Math.sqrt(50) ? 10 : ratio >= Math.sqrt(10) ? 5 : ratio >= Math.SQRT2 ? 2 : 1) * power;
+  // A hair of slack: 0.3 / 0.1 is 2.9999999999999996 in floats, and 0.3 belongs on the axis.
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
+  const out: number[] = [];
+  // toPrecision drops the float noise of k × step (0.30000000000000004).
+  for (let k = first; k <= last; k++) out.push(Number((k * step).toPrecision(12)));
+  return out;
+}
+
 export function makeAxis(values: Array<string | number | undefined>): Axis {
   const present = values.filter((v): v is string | number => v !== undefined && v !== '');
   const nums = present.map(Number);
@@ -43,7 +64,7 @@ export function makeAxis(values: Array<string | number | undefined>): Axis {
     let lo = Math.min(...nums);
     let hi = Math.max(...nums);
     if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
-    const ticks = Array.from({ length: 5 }, (_, i) => ({ pos: i / 4, label: fmt(lo + ((hi - lo) * i) / 4) }));
+    const ticks = niceTicks(lo, hi).map((v) => ({ pos: Math.min(1, Math.max(0, (v - lo) / (hi - lo))), label: fmt(v) }));
     return { kind: 'numeric', pos: (v) => (v === undefined || v === '' ? undefined : (Number(v) - lo) / (hi - lo)), ticks };
   }
   const cats = [...new Set(present.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
