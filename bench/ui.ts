@@ -267,22 +267,22 @@ export async function run(args: string[]): Promise<void> {
     // First view after a restart: nothing in memory (the server is restarted before each sample, on the
     // same port, as a user restarts it: a new port is a new origin to the browser, without its cached assets).
     // Page loads vary by ±100 ms on 2 cores shared with the server: each is taken several times, the median reported.
-    const restarted = async () => {
-      const samples: Array<Awaited<ReturnType<typeof drawChart>>> = [];
-      for (let i = 0; i < COLD_REPEATS; i++) {
-        await server!.stop();
-        server = await startFerry(['--home', home], { port: server!.port });
-        samples.push(await drawChart(server!.url));
-      }
-      return { samples, median: samples.slice().sort((a, b) => a.at - b.at)[COLD_REPEATS >> 1]! };
-    };
-    const { samples: coldCharts, median: coldChart } = await restarted();
+    // After each restart the chart is viewed twice: the first view reads the histories, the second finds them held.
+    const coldCharts: Array<Awaited<ReturnType<typeof drawChart>>> = [];
+    const secondViews: number[] = [];
+    for (let i = 0; i < COLD_REPEATS; i++) {
+      await server!.stop();
+      server = await startFerry(['--home', home], { port: server!.port });
+      coldCharts.push(await drawChart(server!.url));
+      secondViews.push((await drawChart(server!.url)).at);
+    }
+    const coldChart = coldCharts.slice().sort((a, b) => a.at - b.at)[COLD_REPEATS >> 1]!;
+    const secondView = median(secondViews);
     // Then the same chart with the histories held in memory (every view after the first).
     const warmCharts: Array<Awaited<ReturnType<typeof drawChart>>> = [];
     for (let i = 0; i < REPEATS; i++) warmCharts.push(await drawChart(server!.url));
     const warmChart = warmCharts.slice().sort((a, b) => a.at - b.at)[REPEATS >> 1]!;
     const { at: chartAt, payload, calls: seriesCalls, buckets, timing: seriesTiming } = warmChart;
-    const coldAgain = warmCharts[0]!;
 
     // Compare 100 runs chosen by id: every chart drawn.
     const resources = (p: Page, part: string) => p.evaluate<number>(`performance.getEntriesByType('resource').filter((e) => e.name.includes(${JSON.stringify(part)})).length`);
@@ -349,7 +349,7 @@ export async function run(args: string[]): Promise<void> {
         series_calls: seriesCalls,
         buckets,
         samples_ms: warmCharts.map((c) => c.at),
-        after_restart: { navigation_to_drawn_ms: coldChart.at, samples_ms: coldCharts.map((c) => c.at), series_server_ms: coldChart.timing.wait, second_view_ms: coldAgain.at },
+        after_restart: { navigation_to_drawn_ms: coldChart.at, samples_ms: coldCharts.map((c) => c.at), series_server_ms: coldChart.timing.wait, second_view_ms: secondView, second_view_samples_ms: secondViews },
       },
       compare_100: { runs: COMPARE_CHART_RUNS, charts: COMPARE_METRICS.length, navigation_to_drawn_ms: compare100Ms, samples_ms: compare100Samples, calls: compare100Calls },
       parallel_coordinates_1000: { runs: COMPARE_RUNS, navigation_to_drawn_ms: pc1000Ms, samples_ms: pcSamples.map((p) => p.ms), search_server_ms: pcSearch.wait, search_bytes: pcSearch.bytes, dom_nodes: pcNodes },
@@ -378,7 +378,7 @@ export async function run(args: string[]): Promise<void> {
       { measure: 'Same: of which the server answering the series call (request → first byte)', baseline: '—', baselineValue: '—', ferry: ms(seriesTiming.wait), ratio: '—', target: '—', met: '—' },
       { measure: `Same chart from a restarted server (a new process on the same port, nothing held in memory; median of ${COLD_REPEATS} restarts): navigation to drawn`, baseline: '—', baselineValue: '—', ferry: ms(coldChart.at), ratio: '—', target: '≤ 500 ms', met: met(coldChart.at <= 500) },
       { measure: 'Same, restarted: of which the server answering the series call', baseline: '—', baselineValue: '—', ferry: ms(coldChart.timing.wait), ratio: '—', target: '—', met: '—' },
-      { measure: 'Same, restarted: the chart viewed a second time (first of the held-in-memory views)', baseline: '—', baselineValue: '—', ferry: ms(coldAgain.at), ratio: '—', target: '≤ 500 ms', met: met(coldAgain.at <= 500) },
+      { measure: `Same, restarted: the chart viewed a second time (the histories now held; median of ${COLD_REPEATS})`, baseline: '—', baselineValue: '—', ferry: ms(secondView), ratio: '—', target: '≤ 500 ms', met: met(secondView <= 500) },
       { measure: `Same: series payload (${seriesCalls} call, ${buckets} buckets)`, baseline: '—', baselineValue: '—', ferry: `${(payload / 1024).toFixed(0)} KiB`, ratio: '—', target: '≤ 1 MiB', met: met(payload <= 2 ** 20) },
       {
         measure: `Compare ${COMPARE_CHART_RUNS} runs (by id, with experiment), ${COMPARE_METRICS.length} metrics × ${COMPARE_STEPS} steps: navigation to every chart drawn, median of ${REPEATS} (${compare100Calls.search} runs/search, ${compare100Calls.get} runs/get, ${compare100Calls.series} series calls)`,

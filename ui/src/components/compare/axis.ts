@@ -1,4 +1,10 @@
-import type { Run } from '../../api';
+/**
+ * What the axes read of a run (api.ts's Run), restated so Node's tests
+ * compile this module without the browser's API client.
+ */
+interface Run {
+  data: { params?: Array<{ key: string; value: string }>; metrics?: Array<{ key: string; value: number | string }> };
+}
 
 /** A compare field: a run's latest value of a metric (`m:loss`) or one of its params (`p:lr`). */
 export type Field = `m:${string}` | `p:${string}`;
