@@ -51,7 +51,7 @@ class Entry implements MetricHistory {
 
   constructor(
     public n: number,
-    private readonly source: MetricHistory | undefined,
+    private source: MetricHistory | undefined,
     public bytes: number,
   ) {
     this.value = source?.value ?? new Float64Array(MIN_CAPACITY);
@@ -64,7 +64,7 @@ class Entry implements MetricHistory {
   }
 
   get step(): Float64Array {
-    return (this.stepColumn ??= this.source!.step);
+    return this.stepColumn ?? this.take((this.stepColumn = this.source!.step));
   }
 
   set step(v: Float64Array) {
@@ -72,11 +72,17 @@ class Entry implements MetricHistory {
   }
 
   get time(): Float64Array {
-    return (this.timeColumn ??= this.source!.time);
+    return this.timeColumn ?? this.take((this.timeColumn = this.source!.time));
   }
 
   set time(v: Float64Array) {
     this.timeColumn = v;
+  }
+
+  /** Once both columns are built the snapshot is no longer needed: let its buffer go with the columns that replace it. */
+  private take(column: Float64Array): Float64Array {
+    if (this.stepColumn && this.timeColumn) this.source = undefined;
+    return column;
   }
 
   /** Points are about to be added or moved. */
