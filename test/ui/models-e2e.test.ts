@@ -89,6 +89,8 @@ describe('models pages in chromium', { skip: skipWithoutChromium }, () => {
       await page.getByRole('button', { name: 'Search' }).click();
       await page.waitForURL(/\/models\?q=churn$/);
       await page.getByRole('link', { name: FRAUD }).waitFor({ state: 'detached' });
+      // The old list may go a frame before the new one is drawn: wait for the new one, then count.
+      await page.getByRole('link', { name: CHURN }).waitFor();
       assert.equal(await page.locator('tbody tr').count(), 1);
       assert.ok(await page.getByRole('link', { name: CHURN }).isVisible());
       await page.getByLabel('Search by name').fill('no-such');
