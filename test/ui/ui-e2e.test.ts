@@ -240,9 +240,62 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     await bottom;
     // Newest first: the oldest run is the last row.
     await page.getByRole('link', { name: 'many-0', exact: true }).waitFor();
-    assert.ok(offsets.every((o) => o === 0 || o >= MANY_RUNS - 200), `fetched offsets ${offsets.join(', ')}`);
+    // The view's windows and one window past it (use-run-windows.ts, AHEAD) at the top and at the bottom, none in between.
+    assert.ok(offsets.every((o) => o < 200 || o >= MANY_RUNS - 200), `fetched offsets ${offsets.join(', ')}`);
     assert.ok(offsets.length <= 4, `fetched ${offsets.length} windows`);
     assert.ok((await page.evaluate<number>('document.querySelectorAll("*").length')) < 2000);
+    await page.close();
+  });
+
+  it('keeps every recycled row showing its own run, selection and place while scrolling, and puts rows in order once the view rests', async () => {
+    const page = await open('light', `/experiments/${seeded.manyRunsExperimentId}`);
+    const nameAt = (row: number) => `many-${MANY_RUNS - 1 - row}`;
+    await page.getByRole('link', { name: nameAt(0), exact: true }).waitFor();
+    await page.getByLabel(`Select run ${nameAt(3)}`).check();
+    await page.getByText(/, 1 selected/).waitFor();
+    // Fast scrolling, one jump a frame, down past several windows and back: each row's elements serve many runs.
+    // A string: tsx names inner functions with a helper the page does not have.
+    await page.evaluate(`new Promise((resolve) => {
+      const el = document.querySelector('.vscroll');
+      let frame = 0;
+      const tick = () => {
+        el.scrollTop += frame < 40 ? 400 : -400;
+        if (++frame < 80) requestAnimationFrame(tick);
+        else resolve();
+      };
+      requestAnimationFrame(tick);
+    })`);
+    await page.getByRole('link', { name: nameAt(3), exact: true }).waitFor();
+    await page.waitForFunction(`!document.querySelector('.vtbody tr[aria-busy]')`);
+    // Rows are put back in DOM order once the view rests.
+    await page.waitForFunction(`(() => {
+      const rows = [...document.querySelectorAll('.vtbody tr')].map((r) => Number(r.getAttribute('aria-rowindex')));
+      return rows.every((r, i) => i === 0 || r > rows[i - 1]);
+    })()`);
+    const rows = await page.locator('.vtbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        index: Number(tr.getAttribute('aria-rowindex')) - 2,
+        top: (tr as unknown as { style: { top: string } }).style.top,
+        name: tr.querySelector('a')?.textContent ?? '',
+        label: tr.querySelector('input')?.getAttribute('aria-label') ?? '',
+        checked: (tr.querySelector('input') as { checked: boolean } | null)?.checked ?? false,
+        ariaSelected: tr.getAttribute('aria-selected'),
+        cols: [...tr.children].map((td) => Number(td.getAttribute('aria-colindex'))),
+      })),
+    );
+    assert.ok(rows.length >= 10, `${rows.length} rows drawn`);
+    for (const r of rows) {
+      assert.equal(r.name, nameAt(r.index), `row ${r.index}`);
+      assert.equal(r.label, `Select run ${nameAt(r.index)}`);
+      assert.equal(r.top, `${r.index * 34}px`);
+      assert.equal(r.checked, r.index === 3, `row ${r.index} checkbox`);
+      assert.equal(r.ariaSelected, String(r.index === 3));
+      assert.deepEqual(r.cols, Array.from({ length: r.cols.length }, (_, i) => i + 1), `row ${r.index} cells in column order`);
+    }
+    // Clicks reach the run a recycled row shows now.
+    await page.getByRole('link', { name: nameAt(5), exact: true }).click();
+    await page.waitForURL(/\/runs\//);
+    await page.getByRole('heading', { name: `Run ${nameAt(5)}` }).waitFor();
     await page.close();
   });
 

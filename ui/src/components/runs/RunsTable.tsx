@@ -4,18 +4,13 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import { isTyping } from '../KeyboardShortcuts';
 import { EmptyState, ErrorBox, Loading } from '../Status';
 import { FIXED, FIXED_WIDTH, KEY_WIDTH, keyColumn, orderKey, parseOrder, ROW_HEIGHT, TABLE_CSS, type KeyColumn } from './run-columns';
-import { PlaceholderRow, RunRow, type OpenRun } from './RunRow';
+import { RowPool, type PoolActions, type PoolColumns, type PoolRow } from './row-pool';
 import type { RunTableRow } from './runs-table-api';
 import { useNestedRows } from './use-nested-rows';
-import { useRunWindows } from './use-run-windows';
+import { useQuietVirtualizer } from './use-quiet-virtualizer';
+import { useRunWindows, windowSpan } from './use-run-windows';
 
 const rowHeight = () => ROW_HEIGHT;
-/**
- * Rows are keyed by slot (index modulo this, more than the rows drawn at once):
- * a row scrolled out hands its DOM to the row scrolling in, which only changes
- * text, instead of one row element tree destroyed and one built per row a frame.
- */
-const ROW_SLOTS = 128;
 const keyWidth = () => KEY_WIDTH;
 
 export interface RunsTableProps {
@@ -50,12 +45,27 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   const scroller = useRef<HTMLDivElement>(null);
   // The row count follows the windows' total; kept apart so the rows in view can pick the windows in the same render.
   const [count, setCount] = useState(0);
+  const nested = useNestedRows({ experimentId, filter, order, columns: columns ?? [], enabled: grouped });
+  const nestedRef = useRef(nested);
+  nestedRef.current = nested;
+  // Rows are drawn outside React (row-pool.ts) as the view scrolls; the table renders when the windows to fetch change.
+  const draw = useRef(() => undefined as void);
   // Browsers cap an element's height near 33 million px: about a million rows at this height.
-  const rowVirtualizer = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: rowHeight, overscan: 8 });
+  const rowVirtualizer = useQuietVirtualizer({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: rowHeight,
+    overscan: 8,
+    draw: () => draw.current(),
+    renderKey: (v) => {
+      const items = v.getVirtualItems();
+      const { locate } = nestedRef.current;
+      return windowSpan(locate(items[0]?.index ?? 0).root, locate(items.at(-1)?.index ?? 0).root);
+    },
+  });
   const colVirtualizer = useVirtualizer({ horizontal: true, count: keyColumns.length, getScrollElement: () => scroller.current, estimateSize: keyWidth, overscan: 1 });
   const virtualRows = rowVirtualizer.getVirtualItems();
   const virtualCols = colVirtualizer.getVirtualItems();
-  const nested = useNestedRows({ experimentId, filter, order, columns: columns ?? [], enabled: grouped });
   const windows = useRunWindows({
     experimentId,
     filter,
@@ -79,23 +89,21 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     const { root } = nested.locate(index);
     nested.toggle(runId, root, windows.row(root)?.child_count ?? 0);
   };
-  const expand = useCallback((runId: string, index: number) => onExpandRef.current(runId, index), []);
 
-  // One function for every row's checkbox, so memoised rows stay memoised when the page re-renders.
-  const onToggleRef = useRef(onToggle);
-  onToggleRef.current = onToggle;
-  const toggle = useCallback((runId: string) => onToggleRef.current(runId), []);
-  const onOrderRef = useRef(onOrder);
-  onOrderRef.current = onOrder;
-  const orderBy = useCallback((o: string) => onOrderRef.current(o), []);
-  const open = useCallback<OpenRun>(
-    (e, runId) => {
+  // The rows' clicks and checkboxes reach the latest props through this ref: the pool outlives renders.
+  const actions = useRef<PoolActions>({ open: () => undefined, toggle: () => undefined, expand: () => undefined });
+  actions.current = {
+    open(e, runId) {
       if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
       e.preventDefault();
       void go({ to: '/runs/$runId', params: { runId }, search: {} });
     },
-    [go],
-  );
+    toggle: onToggle,
+    expand: (runId, index) => onExpandRef.current(runId, index),
+  };
+  const onOrderRef = useRef(onOrder);
+  onOrderRef.current = onOrder;
+  const orderBy = useCallback((o: string) => onOrderRef.current(o), []);
 
   // A new filter or order is a new list: start at its top.
   useEffect(() => {
@@ -135,6 +143,42 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     return () => document.removeEventListener('keydown', onKey);
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
+  const body = useRef<HTMLTableSectionElement>(null);
+  const pool = useRef<RowPool | null>(null);
+  const firstCol = virtualCols[0]?.index ?? 0;
+  const lastCol = virtualCols.at(-1)?.index ?? -1;
+  const poolColumns = useMemo<PoolColumns>(() => ({ keyColumns, firstCol, lastCol }), [keyColumns, firstCol, lastCol]);
+  draw.current = () => {
+    const tbody = body.current;
+    if (pool.current && pool.current.tbody !== tbody) {
+      pool.current.destroy();
+      pool.current = null;
+    }
+    if (!tbody) return;
+    pool.current ??= new RowPool(tbody, () => actions.current);
+    const rows: PoolRow[] = rowVirtualizer.getVirtualItems().map((vr) => {
+      const { run, depth } = rowAt(vr.index);
+      return {
+        index: vr.index,
+        run,
+        depth,
+        expanded: run && depth === 0 ? nested.isExpanded(run.info.run_id) : undefined,
+        selected: run ? selected.has(run.info.run_id) : false,
+        cursor: vr.index === cursor,
+      };
+    });
+    pool.current.update(rows, poolColumns);
+  };
+  // Every render: the windows as they load, the selection, the cursor and the columns.
+  useLayoutEffect(() => draw.current());
+  useEffect(
+    () => () => {
+      pool.current?.destroy();
+      pool.current = null;
+    },
+    [],
+  );
+
   if (windows.error) return <ErrorBox error={windows.error} what="runs" />;
   if (nested.error) return <ErrorBox error={nested.error} what="child runs" />;
   if (windows.total === undefined) return <Loading what="runs" />;
@@ -149,8 +193,6 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   }
 
   const totalWidth = FIXED_WIDTH + colVirtualizer.getTotalSize();
-  const firstCol = virtualCols[0]?.index ?? 0;
-  const lastCol = virtualCols.at(-1)?.index ?? -1;
   return (
     <>
       <style>{TABLE_CSS}</style>
@@ -170,37 +212,15 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
           <thead className="vthead" role="rowgroup">
             <HeaderRow keyColumns={keyColumns} firstCol={firstCol} lastCol={lastCol} order={order} onOrder={orderBy} />
           </thead>
-          <tbody role="rowgroup" style={{ height: rowVirtualizer.getTotalSize() }} className="vtbody">
-            {virtualRows.map((vr) => {
-              const { run, depth } = rowAt(vr.index);
-              return run ? (
-                <RunRow
-                  key={vr.index % ROW_SLOTS}
-                  run={run}
-                  index={vr.index}
-                  keyColumns={keyColumns}
-                  firstCol={firstCol}
-                  lastCol={lastCol}
-                  selected={selected.has(run.info.run_id)}
-                  cursor={vr.index === cursor}
-                  onToggle={toggle}
-                  onOpen={open}
-                  depth={depth}
-                  expanded={depth === 0 ? nested.isExpanded(run.info.run_id) : undefined}
-                  onExpand={depth === 0 ? expand : undefined}
-                />
-              ) : (
-                <PlaceholderRow key={`p${vr.index % ROW_SLOTS}`} index={vr.index} />
-              );
-            })}
-          </tbody>
+          {/* Its rows are drawn by the pool (row-pool.ts), not by React. */}
+          <tbody ref={body} role="rowgroup" style={{ height: rowVirtualizer.getTotalSize() }} className="vtbody" />
         </table>
       </div>
     </>
   );
 }
 
-/** The header row: memoised, so a vertical scroll, which re-renders the table each frame, leaves it alone. */
+/** The header row: memoised, so the table's renders for new windows, the selection or the cursor leave it alone. */
 const HeaderRow = memo(function HeaderRow({ keyColumns, firstCol, lastCol, order, onOrder }: { keyColumns: KeyColumn[]; firstCol: number; lastCol: number; order?: string; onOrder(order: string): void }) {
   const sorted = parseOrder(order);
   const ariaSort = (columnId: string) => {
