@@ -1,4 +1,4 @@
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { columnsOf, searchRunTable, type RunTableRow, type RunTableWindow } from './runs-table-api';
 
@@ -88,9 +88,15 @@ export function useRunWindows(q: RunWindowsQuery): RunWindows {
   const lastRow = Math.min(q.last + AHEAD, (known.current.total ?? 1) - 1);
   const [lo, hi] = useRequestedPages(q.first - AHEAD, Math.max(0, lastRow));
   const pages = useMemo(() => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i), [lo, hi]);
+  const keyOf = (page: number) => ['run-table', q.experimentId, q.filter ?? '', q.order ?? '', columnsKey, q.rootsOnly ?? false, page];
+  // The windows in view are fetched first, those ahead once they have answered: on 2 cores, windows asked
+  // for together answer together, so a landing view would wait for the windows past it too.
+  const [viewLo, viewHi] = pagesOf(q.first, q.last);
+  const client = useQueryClient();
+  const viewLoaded = pages.every((page) => page < viewLo || page > viewHi || client.getQueryData(keyOf(page)) !== undefined);
   const results = useQueries({
     queries: pages.map((page) => ({
-      queryKey: ['run-table', q.experimentId, q.filter ?? '', q.order ?? '', columnsKey, q.rootsOnly ?? false, page],
+      queryKey: keyOf(page),
       queryFn: () =>
         searchRunTable({
           experiment_ids: [q.experimentId],
@@ -101,7 +107,7 @@ export function useRunWindows(q: RunWindowsQuery): RunWindows {
           columns,
           ...(q.rootsOnly ? { roots_only: true } : {}),
         }),
-      enabled: q.enabled,
+      enabled: q.enabled && (viewLoaded || (page >= viewLo && page <= viewHi)),
       staleTime: 30_000,
       // MLflow's runs table refreshes on its own; a table left open should not show a finished run as RUNNING.
       refetchInterval: (query: { state: { data?: RunTableWindow } }) =>
