@@ -314,11 +314,6 @@ export class RowPool {
     }
   }
 
-  /** The drawn run at a row index, if any (for tests and keyboard focus). */
-  rowElement(index: number): HTMLTableRowElement | undefined {
-    return this.drawn.get(index)?.tr;
-  }
-
   private create(kind: 'run' | 'placeholder'): Drawn {
     const d = kind === 'run' ? new RunRowEl() : new PlaceholderRow();
     this.byElement.set(d.tr, d);
