@@ -311,6 +311,32 @@ describe('web UI in chromium', { skip: skipWithoutChromium }, () => {
     const headers = await page.getByRole('columnheader').count();
     assert.ok(headers < WIDE_PARAMS, `only visible columns are drawn, got ${headers} of ${WIDE_PARAMS + 5}`);
     assert.ok((await page.evaluate<number>('document.querySelectorAll("*").length')) < 2000);
+    // Scrolled sideways, every drawn row's cells follow the header: the same columns, each with its run's value.
+    await scroller.evaluate((el: { scrollLeft: number; scrollWidth: number }) => {
+      el.scrollLeft = el.scrollWidth / 2;
+    });
+    await page.getByRole('columnheader', { name: /param: p(2|3)\d/ }).first().waitFor();
+    await page.waitForTimeout(300);
+    const view = await page.evaluate<{ headers: Array<[number, string]>; rows: Array<{ name: string; cells: Array<[number, string]> }> }>(`(() => {
+      const pairs = (els) => [...els].map((e) => [Number(e.getAttribute('aria-colindex')), e.textContent.trim()]);
+      return {
+        headers: pairs(document.querySelectorAll('thead th.vkey')),
+        rows: [...document.querySelectorAll('.vtbody tr:not([aria-busy])')].map((tr) => ({ name: tr.querySelector('a').textContent, cells: pairs(tr.querySelectorAll('td.vkey')) })),
+      };
+    })()`);
+    assert.ok(view.rows.length >= 10 && view.headers.length >= 2, `${view.rows.length} rows, ${view.headers.length} key columns drawn`);
+    for (const row of view.rows) {
+      assert.deepEqual(
+        row.cells.map(([col]) => col),
+        view.headers.map(([col]) => col),
+        `${row.name}: cells under the drawn headers`,
+      );
+      const run = Number(row.name.replace('wide-', ''));
+      row.cells.forEach(([, value], i) => {
+        const param = /^param: p(\d+)/.exec(view.headers[i]![1]);
+        if (param) assert.equal(value, String(run + Number(param[1])), `${row.name}, ${view.headers[i]![1]}`);
+      });
+    }
     await page.close();
   });
 
