@@ -5,7 +5,6 @@ import { isTyping } from '../KeyboardShortcuts';
 import { EmptyState, ErrorBox, Loading } from '../Status';
 import { FIXED, FIXED_WIDTH, KEY_WIDTH, keyColumn, orderKey, parseOrder, ROW_HEIGHT, TABLE_CSS, type KeyColumn } from './run-columns';
 import { RowPool, type PoolActions, type PoolColumns, type PoolRow } from './row-pool';
-import type { RunTableRow } from './runs-table-api';
 import { useNestedRows } from './use-nested-rows';
 import { useQuietVirtualizer } from './use-quiet-virtualizer';
 import { useRunWindows, windowSpan } from './use-run-windows';
@@ -25,11 +24,6 @@ export interface RunsTableProps {
   onOrder(order: string): void;
   /** List top-level runs only, each expandable to its children. */
   grouped?: boolean;
-}
-
-interface DrawnRow {
-  run?: RunTableRow;
-  depth?: 0 | 1;
 }
 
 /**
@@ -79,7 +73,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   // Runs in the table's rows: the search's total, plus the children of expanded parents.
   const total = nested.count(windows.total ?? 0);
   useLayoutEffect(() => setCount(total), [total]);
-  const rowAt = (index: number): DrawnRow => {
+  const rowAt = (index: number): Pick<PoolRow, 'run' | 'depth'> => {
     const place = nested.locate(index);
     if (place.parent !== undefined) return { run: nested.child(place.parent, place.child), depth: 1 };
     return { run: windows.row(place.root), depth: grouped ? 0 : undefined };
