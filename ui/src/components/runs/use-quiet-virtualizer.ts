@@ -6,7 +6,7 @@ export interface QuietVirtualizerOptions {
   getScrollElement(): HTMLElement | null;
   estimateSize(index: number): number;
   overscan: number;
-  /** Draws the items now in view, outside React (called on every change of the range). */
+  /** Draws the items now in view, outside React: at the animation frame after each change of the range. */
   draw(v: Virtualizer<HTMLElement, Element>): void;
   /**
    * What React renders from the range, as a key: the component re-renders only
@@ -27,13 +27,21 @@ export function useQuietVirtualizer({ draw, renderKey, ...options }: QuietVirtua
   const latest = useRef({ draw, renderKey });
   latest.current = { draw, renderKey };
   const rendered = useRef<string | undefined>(undefined);
+  const frame = useRef(0);
   const resolved: VirtualizerOptions<HTMLElement, Element> = {
     observeElementRect,
     observeElementOffset,
     scrollToFn: elementScroll,
     ...options,
     onChange: (v) => {
-      latest.current.draw(v);
+      // Drawn at the frame's animation callbacks, after every scroll listener has read its offset: a draw inside
+      // this listener dirtied layout that the next listener (the columns' virtualizer) then forced, ~2 ms a frame.
+      if (!frame.current) {
+        frame.current = requestAnimationFrame(() => {
+          frame.current = 0;
+          latest.current.draw(v);
+        });
+      }
       const key = latest.current.renderKey(v);
       if (key !== rendered.current) {
         rendered.current = key;
@@ -43,7 +51,14 @@ export function useQuietVirtualizer({ draw, renderKey, ...options }: QuietVirtua
   };
   const [instance] = useState(() => new Virtualizer<HTMLElement, Element>(resolved));
   instance.setOptions(resolved);
-  useLayoutEffect(() => instance._didMount(), [instance]);
+  useLayoutEffect(() => {
+    const unmount = instance._didMount();
+    return () => {
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+      unmount();
+    };
+  }, [instance]);
   useLayoutEffect(() => instance._willUpdate());
   // What this render showed: a change of range that keeps the key needs no render.
   rendered.current = renderKey(instance);
