@@ -60,7 +60,7 @@ describe('runs table in chromium: attribute, summary and nested columns', { skip
   for (const theme of THEMES) {
     describe(`${theme} theme`, () => {
       it('shows the user and the short Git commit, and marks child runs', async () => {
-        const page = await open(theme, `/experiments/${experimentId}`);
+        const page = await open(theme, `/experiments/${experimentId}?nest=0`);
         await page.getByRole('link', { name: 'parent-a' }).waitFor();
         assert.ok(await page.getByRole('columnheader', { name: 'User' }).isVisible());
         assert.ok(await page.getByRole('columnheader', { name: 'Git commit' }).isVisible());
@@ -70,7 +70,7 @@ describe('runs table in chromium: attribute, summary and nested columns', { skip
         assert.equal(await commit.textContent(), COMMIT.slice(0, 8));
         assert.equal(await commit.getAttribute('title'), COMMIT);
         assert.equal(await page.getByRole('row', { name: /parent-b/ }).getByRole('cell', { name: 'ben' }).count(), 1);
-        // Not grouped: every run is a row, and a child says whose it is.
+        // Grouping turned off: every run is a row, and a child says whose it is.
         await page.getByText(/^5 runs/).waitFor();
         const child = page.getByRole('row', { name: /child-a2/ });
         assert.match((await child.textContent()) ?? '', new RegExp(`child of run ${a8()}`));
@@ -78,12 +78,13 @@ describe('runs table in chromium: attribute, summary and nested columns', { skip
         await page.close();
       });
 
-      it('groups child runs under their parent, expanding and collapsing from the keyboard', async () => {
+      it('groups child runs under their parent by default, expanding and collapsing from the keyboard', async () => {
         // Listen before the table's first request: open elsewhere, then go to the table.
         const page = await open(theme, '/');
         const bodies = tableBodies(page);
-        await page.goto(`${harness.url}/experiments/${experimentId}?nest=1`);
+        await page.goto(`${harness.url}/experiments/${experimentId}`);
         await page.getByText(/^2 top-level runs/).waitFor();
+        assert.ok(await page.getByLabel('Group child runs under parents').isChecked(), 'an experiment with child runs is grouped, as in MLflow');
         assert.equal(await page.getByRole('link', { name: 'child-a1' }).count(), 0);
         const expander = page.getByRole('button', { name: 'Show 3 child runs of parent-a' });
         assert.equal(await expander.getAttribute('aria-expanded'), 'false');
@@ -163,15 +164,29 @@ describe('runs table in chromium: attribute, summary and nested columns', { skip
     await page.close();
   });
 
-  it('turns grouping on from the toolbar and keeps it in the URL', async () => {
+  it('turns grouping off and on from the toolbar and keeps it in the URL', async () => {
     const page = await open('light', `/experiments/${experimentId}`);
+    await page.getByText(/^2 top-level runs/).waitFor();
+    const toggle = page.getByLabel('Group child runs under parents');
+    await toggle.uncheck();
+    await page.waitForURL((u) => u.searchParams.get('nest') === '0');
     await page.getByText(/^5 runs/).waitFor();
-    await page.getByLabel('Group child runs under parents').check();
+    await page.reload();
+    await page.getByText(/^5 runs/).waitFor();
+    assert.equal(await toggle.isChecked(), false);
+    await toggle.check();
     await page.waitForURL((u) => u.searchParams.get('nest') === '1');
     await page.getByText(/^2 top-level runs/).waitFor();
-    await page.reload();
-    await page.getByText(/^2 top-level runs/).waitFor();
-    assert.ok(await page.getByLabel('Group child runs under parents').isChecked());
+    await page.close();
+  });
+
+  it('lists an experiment without child runs flat, with grouping off', async () => {
+    const exp = (await harness.mlflow('experiments/create', { name: 'no-children' })).experiment_id as string;
+    for (const name of ['solo-1', 'solo-2']) await harness.mlflow('runs/create', { experiment_id: exp, run_name: name, start_time: Date.UTC(2026, 0, 1) });
+    const page = await open('light', `/experiments/${exp}`);
+    await page.getByText(/^2 runs/).waitFor();
+    assert.equal(await page.getByLabel('Group child runs under parents').isChecked(), false);
+    assert.equal(new URL(page.url()).searchParams.get('nest'), null, 'the default is not written into the URL');
     await page.close();
   });
 

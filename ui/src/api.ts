@@ -187,6 +187,8 @@ export function fetchSeries(runIds: string[], key: string, buckets: number, rang
 }
 
 /** Distinct metric/param/tag keys of an experiment's runs (`GET /api/ferry/v1/experiments/{id}/keys`). */
-export function fetchRunKeys(experimentId: string, kind: 'metrics' | 'params' | 'tags', maxResults = 50_000): Promise<{ kind: string; keys: string[]; truncated: boolean }> {
-  return request('GET', `/api/ferry/v1/experiments/${encodeURIComponent(experimentId)}/keys?kind=${kind}&max_results=${maxResults}`);
+export function fetchRunKeys(experimentId: string, kind: 'metrics' | 'params' | 'tags', maxResults = 50_000, contains?: string): Promise<{ kind: string; keys: string[]; truncated: boolean }> {
+  const q = new URLSearchParams({ kind, max_results: String(maxResults) });
+  if (contains) q.set('contains', contains);
+  return request('GET', `/api/ferry/v1/experiments/${encodeURIComponent(experimentId)}/keys?${q}`);
 }

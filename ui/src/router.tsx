@@ -23,7 +23,10 @@ export interface RunsSearch {
   cols?: string;
   /** Selected run ids, comma-separated. */
   sel?: string;
-  /** '1': list top-level runs with their child runs under them. */
+  /**
+   * '1': top-level runs with their child runs under them; '0': every run a row. Absent: grouped when the
+   * experiment has child runs, as MLflow's UI shows them.
+   */
   nest?: string;
 }
 
@@ -61,12 +64,18 @@ export interface CompareSearch extends ChartSearch {
   max?: string;
 }
 
+function nestOf(v: unknown): '1' | '0' | undefined {
+  if (v === '1' || v === 1) return '1';
+  if (v === '0' || v === 0) return '0';
+  return undefined;
+}
+
 const experimentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: ExperimentsPage });
 
 const runsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/experiments/$experimentId',
-  validateSearch: (s: Record<string, unknown>): RunsSearch => ({ filter: str(s.filter), order: str(s.order), cols: str(s.cols), sel: str(s.sel), nest: s.nest === '1' || s.nest === 1 ? '1' : undefined }),
+  validateSearch: (s: Record<string, unknown>): RunsSearch => ({ filter: str(s.filter), order: str(s.order), cols: str(s.cols), sel: str(s.sel), nest: nestOf(s.nest) }),
   component: RunsPage,
 });
 

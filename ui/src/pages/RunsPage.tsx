@@ -4,7 +4,7 @@ import { useMemo } from 'react';
 import { api } from '../api';
 import { ColumnPicker } from '../components/runs/ColumnPicker';
 import { FilterBox } from '../components/runs/FilterBox';
-import { fetchDefaultColumns } from '../components/runs/runs-table-api';
+import { fetchDefaultColumns, hasChildRuns } from '../components/runs/runs-table-api';
 import { RunsTable } from '../components/runs/RunsTable';
 import { SavedViews } from '../components/runs/SavedViews';
 import { ErrorBox } from '../components/Status';
@@ -22,9 +22,9 @@ function splitList(v?: string): string[] {
 /**
  * An experiment's runs: filter, sort, columns and selection live in the URL.
  * Without chosen columns the table shows the experiment's metric keys, then
- * its param keys, up to 200. Grouping child runs under parents is off unless
- * the URL asks for it (`nest=1`): without it every run is a row and a child
- * run is marked with ↳.
+ * its param keys, up to 200. Child runs are grouped under their parents when
+ * the experiment has any, as in MLflow's UI, unless the URL says otherwise
+ * (`nest=0`: every run is a row, a child run marked with ↳; `nest=1`: grouped).
  */
 export function RunsPage() {
   const { experimentId } = route.useParams();
@@ -42,6 +42,14 @@ export function RunsPage() {
   // Without its keys the table still lists the runs, with the fixed columns only.
   const fallback = defaults.isError ? NO_COLUMNS : defaults.data;
   const chosen = useMemo(() => (search.cols === undefined ? fallback : splitList(search.cols)), [search.cols, fallback]);
+  const children = useQuery({
+    queryKey: ['has-child-runs', experimentId],
+    queryFn: () => hasChildRuns(experimentId),
+    enabled: search.nest === undefined,
+    staleTime: 30_000,
+  });
+  // Unknown until the experiment's tags answer; an error leaves the table flat.
+  const grouped = search.nest === undefined ? (children.isError ? false : children.data) : search.nest === '1';
   const selected = useMemo(() => new Set(splitList(search.sel)), [search.sel]);
   const toggle = (id: string) => {
     const next = new Set(selected);
@@ -62,7 +70,7 @@ export function RunsPage() {
         <FilterBox value={search.filter ?? ''} onSubmit={(filter) => setSearch({ filter: filter || undefined, sel: undefined })} />
         <ColumnPicker experimentId={experimentId} chosen={chosen ?? []} onChange={(cols) => setSearch({ cols: cols.join(',') })} />
         <label className="nest-toggle">
-          <input type="checkbox" checked={search.nest === '1'} onChange={(e) => setSearch({ nest: e.target.checked ? '1' : undefined, sel: undefined })} />
+          <input type="checkbox" checked={grouped === true} onChange={(e) => setSearch({ nest: e.target.checked ? '1' : '0', sel: undefined })} />
           Group child runs under parents
         </label>
         <SavedViews experimentId={experimentId} current={search} onApply={(view) => navigate({ search: view, replace: false })} />
@@ -83,11 +91,11 @@ export function RunsPage() {
         experimentName={experimentName}
         filter={search.filter}
         order={search.order}
-        columns={chosen}
+        columns={grouped === undefined ? undefined : chosen}
         selected={selected}
         onToggle={toggle}
         onOrder={(order) => setSearch({ order })}
-        grouped={search.nest === '1'}
+        grouped={grouped === true}
       />
     </>
   );

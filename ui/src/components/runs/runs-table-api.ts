@@ -65,6 +65,12 @@ export function columnsOf(ids: readonly string[]): RunTableColumns {
   return out;
 }
 
+/** Whether any active run of the experiment is a child run (carries MLflow's parent tag). */
+export async function hasChildRuns(experimentId: string): Promise<boolean> {
+  const { keys } = await fetchRunKeys(experimentId, 'tags', 10, PARENT_RUN_TAG);
+  return keys.includes(PARENT_RUN_TAG);
+}
+
 /** Columns shown when the URL chooses none: the experiment's metric keys, then its param keys. */
 export const DEFAULT_COLUMNS = 200;
 
