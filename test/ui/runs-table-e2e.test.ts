@@ -180,6 +180,22 @@ describe('runs table in chromium: attribute, summary and nested columns', { skip
     await page.close();
   });
 
+  it('keeps the end of a long column key readable and elides its start', async () => {
+    const exp = (await harness.mlflow('experiments/create', { name: 'long-keys' })).experiment_id as string;
+    const run = (await harness.mlflow('runs/create', { experiment_id: exp, run_name: 'deep', start_time: Date.UTC(2026, 0, 1) })).run.info.run_id as string;
+    const prefix = 'model/encoder/block_07/attention/heads';
+    await harness.mlflow('runs/log-batch', { run_id: run, metrics: ['grad_norm', 'loss'].map((leaf) => ({ key: `${prefix}/${leaf}`, value: 1, timestamp: 1, step: 0 })) });
+    const page = await open('light', `/experiments/${exp}`);
+    const header = page.getByRole('columnheader', { name: `metric: ${prefix}/grad_norm`, exact: true });
+    await header.waitFor();
+    assert.equal(await header.getAttribute('title'), `metric: ${prefix}/grad_norm`);
+    const clipped = (part: string) => header.locator(part).evaluate((e) => e.scrollWidth > e.clientWidth);
+    assert.equal(await header.locator('.label-leaf').textContent(), 'grad_norm');
+    assert.equal(await clipped('.label-leaf'), false, 'the leaf is shown whole');
+    assert.equal(await clipped('.label-head'), true, 'the start gives way');
+    await page.close();
+  });
+
   it('lists an experiment without child runs flat, with grouping off', async () => {
     const exp = (await harness.mlflow('experiments/create', { name: 'no-children' })).experiment_id as string;
     for (const name of ['solo-1', 'solo-2']) await harness.mlflow('runs/create', { experiment_id: exp, run_name: name, start_time: Date.UTC(2026, 0, 1) });

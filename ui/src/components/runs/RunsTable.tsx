@@ -214,6 +214,30 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
   );
 }
 
+/**
+ * A header's text, split so that a narrow column gives up its start first:
+ * `metric: group3/metric_0001` keeps `metric_0001` and elides `metric: group3/`,
+ * as the end of a key is what tells its siblings apart. The title holds it whole.
+ */
+function HeaderLabel({ label }: { label: string }) {
+  const colon = label.indexOf(': ');
+  const slash = label.lastIndexOf('/', label.endsWith(')') ? label.lastIndexOf(' (') : label.length);
+  const cut = slash > colon ? slash + 1 : colon >= 0 ? colon + 2 : 0;
+  if (cut === 0) return <span className="truncate">{label}</span>;
+  // Spoken whole: the parts are flex items, and a browser joins flex items' text with a space.
+  return (
+    <>
+      <span className="sr-only">{label}</span>
+      <span className="label-head" aria-hidden="true">
+        {label.slice(0, cut)}
+      </span>
+      <span className="label-leaf" aria-hidden="true">
+        {label.slice(cut)}
+      </span>
+    </>
+  );
+}
+
 /** The header row: memoised, so the table's renders for new windows, the selection or the cursor leave it alone. */
 const HeaderRow = memo(function HeaderRow({ keyColumns, firstCol, lastCol, order, onOrder }: { keyColumns: KeyColumn[]; firstCol: number; lastCol: number; order?: string; onOrder(order: string): void }) {
   const sorted = parseOrder(order);
@@ -239,11 +263,13 @@ const HeaderRow = memo(function HeaderRow({ keyColumns, firstCol, lastCol, order
           <span className="sr-only">Select</span>
         ) : sortable ? (
           <button type="button" className="sort" onClick={() => sortBy(id)}>
-            <span className="truncate">{label}</span>
+            <HeaderLabel label={label} />
             <span aria-hidden="true">{sort === 'descending' ? ' ▼' : sort === 'ascending' ? ' ▲' : ''}</span>
           </button>
         ) : (
-          label
+          <span className="header-label">
+            <HeaderLabel label={label} />
+          </span>
         )}
       </th>
     );
