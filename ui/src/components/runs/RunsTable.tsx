@@ -49,7 +49,7 @@ export function RunsTable({ experimentId, experimentName, filter, order, columns
     count,
     getScrollElement: () => scroller.current,
     estimateSize: rowHeight,
-    overscan: 8,
+    overscan: { ahead: 8, behind: 2 },
     draw: () => draw.current(),
     renderKey: (v) => {
       const items = v.getVirtualItems();
