@@ -228,10 +228,10 @@ function HeaderLabel({ label }: { label: string }) {
   return (
     <>
       <span className="sr-only">{label}</span>
-      <span className="label-head" aria-hidden="true">
+      <span className="truncate label-head" aria-hidden="true">
         {label.slice(0, cut)}
       </span>
-      <span className="label-leaf" aria-hidden="true">
+      <span className="truncate label-leaf" aria-hidden="true">
         {label.slice(cut)}
       </span>
     </>
